@@ -40,3 +40,7 @@ class CallClosed(ApplicationError):
 
 class NoteRequired(ApplicationError):
     code = "note_required"
+
+
+class InvalidInput(ApplicationError):
+    code = "invalid_input"

@@ -123,6 +123,81 @@ class ApplicationDocument(models.Model):
         return self.original_name
 
 
+class InfoRequest(models.Model):
+    """An officer's request for more information, answered by the firm before ``due_on``."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="info_requests", verbose_name=_("application")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    message = models.TextField(_("what is needed"))
+    due_on = models.DateField(_("answer due"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["answered_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return _("Information request on %(application)s") % {"application": self.application}
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class Message(models.Model):
+    """A message between the firm and the program's officers about one application."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="messages", verbose_name=_("application")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    from_firm = models.BooleanField(_("from the firm"))
+    body = models.TextField(_("message"))
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("information request"),
+    )
+    attachment = models.ForeignKey(
+        ApplicationDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attachment"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
 class AppendOnlyError(Exception):
     pass
 

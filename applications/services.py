@@ -8,8 +8,11 @@ tasks and management commands all call these.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
+
+from django.conf import settings
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -19,12 +22,13 @@ from django.utils.translation import gettext as _
 from applications.allocation import allocation_claim, allocation_release
 from applications.errors import (
     CallClosed,
+    InvalidInput,
     InvalidUnits,
     NotPermitted,
     NoteRequired,
     TransitionNotAllowed,
 )
-from applications.models import Application, StatusChange
+from applications.models import Application, ApplicationDocument, InfoRequest, Message, StatusChange
 from applications.workflow import DECIDED, TRANSITIONS, ActorKind, Status
 from firms.models import Firm, FirmMembership
 from programs.models import Program, ProgramOfficer
@@ -275,16 +279,34 @@ def application_start_review(*, application: Application, actor: User, note: str
 
 
 @transaction.atomic
-def application_request_info(*, application: Application, actor: User, message: str) -> Application:
+def application_request_info(
+    *, application: Application, actor: User, message: str, due_on: dt.date | None = None
+) -> InfoRequest:
     locked = _lock(application)
+    due = due_on or timezone.localdate() + dt.timedelta(days=settings.INFO_REQUEST_DEFAULT_DAYS)
+    if due < timezone.localdate():
+        raise InvalidInput(_("The answer's due date cannot be in the past."))
     _apply(application=locked, name="request_info", actor=actor, note=message)
-    return _sync(application, locked)
+    request = InfoRequest.objects.create(application=locked, requested_by=actor, message=message, due_on=due)
+    Message.objects.create(application=locked, author=actor, from_firm=False, body=message, info_request=request)
+    _sync(application, locked)
+    return request
 
 
 @transaction.atomic
-def application_answer_info(*, application: Application, actor: User, answer: str) -> Application:
+def application_answer_info(
+    *, application: Application, actor: User, answer: str, attachment: ApplicationDocument | None = None
+) -> Application:
     locked = _lock(application)
     _apply(application=locked, name="answer_info", actor=actor, note=answer)
+    now = timezone.now()
+    request = locked.info_requests.select_for_update().filter(answered_at=None).order_by("-requested_at").first()
+    if request is not None:
+        request.answer, request.answered_by, request.answered_at = answer, actor, now
+        request.save(update_fields=["answer", "answered_by", "answered_at"])
+    Message.objects.create(
+        application=locked, author=actor, from_firm=True, body=answer, info_request=request, attachment=attachment
+    )
     return _sync(application, locked)
 
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "firms",
     "programs",
     "applications",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # How long an application may sit in `submitted`/`screening` before the sweeper re-enqueues it.
 SCREENING_STUCK_AFTER = timedelta(minutes=env_int("SCREENING_STUCK_AFTER_MINUTES", 10))
+
+# Days a firm gets to answer an information request when the officer sets no date.
+INFO_REQUEST_DEFAULT_DAYS = env_int("INFO_REQUEST_DEFAULT_DAYS", 7)
 
 # --- Logging ----------------------------------------------------------------------------
 

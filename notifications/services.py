@@ -1,0 +1,46 @@
+"""Writing notifications; every other app notifies people through here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils import translation
+
+from notifications.models import Notification, UserPreference
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from applications.models import Application
+
+
+def language_of(user: AbstractBaseUser) -> str:
+    pref = UserPreference.objects.filter(user=user).values_list("language", flat=True).first()
+    return pref or settings.LANGUAGE_CODE
+
+
+def language_set(*, user: AbstractBaseUser, language: str) -> UserPreference:
+    pref, _ = UserPreference.objects.update_or_create(user=user, defaults={"language": language})
+    return pref
+
+
+def notify(
+    *,
+    users: Iterable[AbstractBaseUser],
+    kind: str,
+    title: Callable[[], str],
+    body: Callable[[], str] = lambda: "",
+    url: str = "",
+    application: Application | None = None,
+) -> list[Notification]:
+    """Notify each user in their own language: ``title`` and ``body`` are called with that
+    language active, so pass lambdas around gettext calls."""
+    created = []
+    for user in users:
+        with translation.override(language_of(user)):
+            created.append(
+                Notification(user=user, kind=kind, title=title()[:200], body=body(), url=url, application=application)
+            )
+    return Notification.objects.bulk_create(created)
