@@ -94,3 +94,11 @@ def evaluate(application: Application) -> EligibilityOutcome:
         )
     )
     return EligibilityOutcome(passed=all(r["passed"] for r in results), results=results)
+
+
+def preview(*, firm: Any, program: Any, requested_units: int | None = None) -> EligibilityOutcome:
+    """What a firm sees before applying: the same rules, on an unsaved application."""
+    from applications.models import Application
+
+    draft = Application(firm=firm, program=program, requested_units=requested_units or 1)
+    return evaluate(draft)
