@@ -8,7 +8,7 @@ both see the same "remaining" value. The table's check constraint backs it up.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from applications.models import Allocation, Application
 from programs.models import Program
 
 
-def allocation_claim(*, application: Application, units: int, actor: AbstractBaseUser | None) -> Allocation:
+def allocation_claim(*, application: Application, units: int, actor: User | None) -> Allocation:
     """Take ``units`` from the program's pool and record them; call inside the approving
     transaction so a later failure rolls the claim back too."""
     claimed = Program.objects.filter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,10 +15,10 @@ from applications.workflow import Status
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
-    def for_firm_user(self, user: object) -> ApplicationQuerySet:
+    def for_firm_user(self, user: User) -> ApplicationQuerySet:
         return self.filter(firm__memberships__user=user)
 
-    def for_officer(self, user: object) -> ApplicationQuerySet:
+    def for_officer(self, user: User) -> ApplicationQuerySet:
         return self.filter(program__officer_assignments__user=user)
 
     def with_status(self, *statuses: str) -> ApplicationQuerySet:

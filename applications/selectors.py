@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from django.contrib.auth.models import User
 
 from applications.models import Application, ApplicationQuerySet
 from programs.models import Program, ProgramQuerySet
-from sme_support.roles import is_manager, is_officer
-
-if TYPE_CHECKING:
-    from sme_support.roles import AnyUser
+from sme_support.roles import AnyUser, is_manager, is_officer
 
 
 def application_list(*, user: AnyUser) -> ApplicationQuerySet:
     """What ``user`` may see: a manager everything, an officer the programs assigned to them,
     a firm's staff their own firm's applications, anyone else nothing."""
     qs: ApplicationQuerySet = Application.objects.select_related("program", "firm")
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return qs.none()
     if is_manager(user):
         return qs
@@ -39,6 +36,8 @@ def program_list(*, user: AnyUser) -> ProgramQuerySet:
 
 def program_assigned_list(*, user: AnyUser) -> ProgramQuerySet:
     qs: ProgramQuerySet = Program.objects.all()
+    if not isinstance(user, User):
+        return qs.none()
     if is_manager(user):
         return qs
     if is_officer(user):

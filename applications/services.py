@@ -13,8 +13,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +23,8 @@ from applications.errors import (
     CallClosed,
     InvalidInput,
     InvalidUnits,
-    NotPermitted,
     NoteRequired,
+    NotPermitted,
     TransitionNotAllowed,
 )
 from applications.models import Application, ApplicationDocument, InfoRequest, Message, StatusChange
@@ -35,8 +34,6 @@ from programs.models import Program, ProgramOfficer
 from sme_support.roles import is_manager, is_officer
 
 logger = logging.getLogger(__name__)
-
-User = AbstractBaseUser
 
 
 # --- Who is acting ----------------------------------------------------------------------

@@ -49,8 +49,8 @@ class Transition:
 
 def _t(
     name: str,
-    sources: set[str],
-    target: str,
+    sources: set[Status],
+    target: Status,
     actors: set[ActorKind],
     label: str | Promise,
     *,

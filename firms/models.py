@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -115,7 +118,7 @@ class ExportTierBand(models.Model):
 
 
 class FirmQuerySet(models.QuerySet["Firm"]):
-    def for_user_membership(self, user: object) -> FirmQuerySet:
+    def for_user_membership(self, user: User) -> FirmQuerySet:
         return self.filter(memberships__user=user)
 
 
@@ -174,9 +177,9 @@ class Firm(models.Model):
     def brn_display(self) -> str:
         return format_brn(self.brn)
 
-    def is_sanctioned(self, on: object = None) -> bool:
+    def is_sanctioned(self, on: date | None = None) -> bool:
         day = on or timezone.localdate()
-        return self.sanctioned_until is not None and self.sanctioned_until >= day  # type: ignore[operator]
+        return self.sanctioned_until is not None and self.sanctioned_until >= day
 
 
 class FirmMembership(models.Model):

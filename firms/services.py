@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from firms.models import ExportTier, ExportTierBand, Firm, FirmMembership, SizeClass, SizeClassThreshold
@@ -59,7 +59,7 @@ def firm_create(
     sector: str,
     exports_last_year_usd: int = 0,
     markets_of_interest: Iterable[Any] = (),
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     **extra: Any,
 ) -> Firm:
     firm = Firm(
@@ -99,12 +99,12 @@ def firm_update(*, firm: Firm, **fields: Any) -> Firm:
 
 
 @transaction.atomic
-def firm_add_member(*, firm: Firm, user: AbstractBaseUser, role: str = FirmMembership.Role.MEMBER) -> FirmMembership:
+def firm_add_member(*, firm: Firm, user: User, role: str = FirmMembership.Role.MEMBER) -> FirmMembership:
     membership = FirmMembership(firm=firm, user=user, role=role)
     membership.full_clean()
     membership.save()
     group, _ = Group.objects.get_or_create(name=Role.SME_STAFF)
-    user.groups.add(group)  # type: ignore[attr-defined]
+    user.groups.add(group)
     return membership
 
 

@@ -11,24 +11,24 @@ from django.utils import translation
 from notifications.models import Notification, UserPreference
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from applications.models import Application
 
 
-def language_of(user: AbstractBaseUser) -> str:
+def language_of(user: User) -> str:
     pref = UserPreference.objects.filter(user=user).values_list("language", flat=True).first()
     return pref or settings.LANGUAGE_CODE
 
 
-def language_set(*, user: AbstractBaseUser, language: str) -> UserPreference:
+def language_set(*, user: User, language: str) -> UserPreference:
     pref, _ = UserPreference.objects.update_or_create(user=user, defaults={"language": language})
     return pref
 
 
 def notify(
     *,
-    users: Iterable[AbstractBaseUser],
+    users: Iterable[User],
     kind: str,
     title: Callable[[], str],
     body: Callable[[], str] = lambda: "",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -74,11 +77,11 @@ class ExpenseCategory(models.TextChoices):
 
 
 class ProgramQuerySet(models.QuerySet["Program"]):
-    def open_at(self, when: object = None) -> ProgramQuerySet:
+    def open_at(self, when: datetime | None = None) -> ProgramQuerySet:
         now = when or timezone.now()
         return self.filter(opens_at__lte=now, closes_at__gt=now)
 
-    def assigned_to(self, user: object) -> ProgramQuerySet:
+    def assigned_to(self, user: User) -> ProgramQuerySet:
         return self.filter(officer_assignments__user=user)
 
 
@@ -148,7 +151,7 @@ class Program(models.Model):
     subsidy_per_booth_krw = models.BigIntegerField(_("subsidy per booth (KRW)"), null=True, blank=True)
     firm_fee_krw = models.BigIntegerField(_("firm's fee (KRW)"), null=True, blank=True)
     buyer_matchmaking = models.BooleanField(_("buyer matchmaking"), default=False)
-    officers = models.ManyToManyField(
+    officers: models.ManyToManyField[User, ProgramOfficer] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ProgramOfficer",
         related_name="assigned_programs",
@@ -187,12 +190,12 @@ class Program(models.Model):
     def capacity_remaining(self) -> int:
         return self.capacity - self.allocated
 
-    def is_open(self, when: object = None) -> bool:
+    def is_open(self, when: datetime | None = None) -> bool:
         now = when or timezone.now()
-        return self.opens_at <= now < self.closes_at  # type: ignore[operator]
+        return self.opens_at <= now < self.closes_at
 
     def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[str | Promise]] = {}
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors.setdefault("closes_at", []).append(_("The call must close after it opens."))
         if self.capacity and self.per_firm_cap and self.per_firm_cap > self.capacity:

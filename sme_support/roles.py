@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 class Role(StrEnum):
@@ -20,18 +16,18 @@ class Role(StrEnum):
 
 
 def _group_names(user: AnyUser) -> set[str]:
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return set()
     # Cached on the user object: scoping asks this several times per request.
     cached: set[str] | None = getattr(user, "_role_group_names", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
-        user._role_group_names = cached  # type: ignore[union-attr]
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_group_names = cached  # type: ignore[attr-defined]
     return cached
 
 
 def is_manager(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or Role.MANAGER in _group_names(user)))  # type: ignore[union-attr]
+    return isinstance(user, User) and user.is_active and (user.is_superuser or Role.MANAGER in _group_names(user))
 
 
 def is_officer(user: AnyUser) -> bool:
