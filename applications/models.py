@@ -203,12 +203,21 @@ class AppendOnlyError(Exception):
     pass
 
 
+class StatusChangeQuerySet(models.QuerySet["StatusChange"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("History rows are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("History rows are append-only.")
+
+
 class StatusChange(models.Model):
     """The application's history: one row per transition, written by the workflow service
     and never changed or deleted afterwards."""
 
+    # PROTECT: an application with a history is never deleted, so neither is its history.
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="history", verbose_name=_("application")
+        Application, on_delete=models.PROTECT, related_name="history", verbose_name=_("application")
     )
     transition = models.CharField(_("transition"), max_length=32)
     from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
@@ -224,6 +233,8 @@ class StatusChange(models.Model):
     actor_kind = models.CharField(_("acting as"), max_length=16)
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
+
+    objects = StatusChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status change")

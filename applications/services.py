@@ -73,7 +73,9 @@ def _status_label(status: str) -> str:
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    # of=("self",): lock only the application row. Without it PostgreSQL also locks the joined
+    # program row, and every move on any application of a call would queue behind the others.
+    return Application.objects.select_for_update(of=("self",)).select_related("program").get(pk=application.pk)
 
 
 def _check_transition(*, application: Application, name: str, actor: User | None, note: str = "") -> ActorKind:
@@ -211,6 +213,12 @@ def application_update_draft(
 @transaction.atomic
 def application_submit(*, application: Application, actor: User) -> Application:
     locked = _lock(application)
+    if not locked.program.is_open() and timezone.now() < locked.program.opens_at:
+        # The window can be moved after drafts exist; don't tell the firm it "closed".
+        raise CallClosed(
+            _("This call opens on %(opens)s; applications cannot be submitted before then.")
+            % {"opens": timezone.localtime(locked.program.opens_at).strftime("%Y-%m-%d %H:%M")}
+        )
     if not locked.program.is_open():
         raise CallClosed(
             _("This call closed on %(closes)s; applications can no longer be submitted.")
@@ -242,7 +250,7 @@ def application_screen(*, application_id: int) -> Application | None:
     from programs.eligibility import evaluate
 
     try:
-        locked = Application.objects.select_for_update().select_related("program", "firm").get(pk=application_id)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("program", "firm").get(pk=application_id)
     except Application.DoesNotExist:
         return None
     if locked.status == Status.SUBMITTED:

@@ -1,11 +1,57 @@
 from __future__ import annotations
 
+import functools
+import importlib
 from typing import Any
 
 import pytest
 
 from sme_support.roles import Role
 from tests.factories import FirmFactory, ProgramFactory, assign_officer, firm_user, user_in_group
+
+
+# Data migrations that load reference data (countries, size thresholds, role groups and
+# their permissions). A transactional test flushes every table when it ends, so later
+# transactional tests get this data loaded again.
+REFERENCE_DATA = [
+    ("programs.migrations.0002_load_countries", "load"),
+    ("firms.migrations.0002_reference_data", "seed"),
+    ("firms.migrations.0003_role_permissions", "grant"),
+]
+
+
+@functools.cache
+def _migration_state_apps() -> Any:
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    # The historical models the data migrations were written against, as `migrate` uses them.
+    return MigrationLoader(connection).project_state().apps
+
+
+def load_reference_data() -> None:
+    from django.db import connection
+
+    with connection.schema_editor() as editor:
+        for module, function in REFERENCE_DATA:
+            getattr(importlib.import_module(module), function)(_migration_state_apps(), editor)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Full-strength PBKDF2 costs ~0.3 s per factory user; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        load_reference_data()
 
 
 @pytest.fixture
