@@ -37,3 +37,23 @@ def is_officer(user: AnyUser) -> bool:
 
 def is_sme_staff(user: AnyUser) -> bool:
     return Role.SME_STAFF in _group_names(user)
+
+
+def agency_user_create(*, username: str, email: str, role: Role, password: str | None = None) -> User:
+    """Create an officer or manager account: staff (so Django admin lets them in) and in the
+    role's group (which carries the admin permissions)."""
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    if role not in (Role.OFFICER, Role.MANAGER):
+        raise ValueError(f"Agency accounts are officers or managers, not {role!r}.")
+    with transaction.atomic():
+        user = User(username=username, email=email, is_staff=True)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+    return user
