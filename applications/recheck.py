@@ -1,0 +1,269 @@
+"""Re-check a program's open applications after its eligibility rules change, in bulk.
+
+Which applications, and what happens to them:
+
+- ``eligible`` / ``ineligible`` — re-evaluated and their stored results replaced; when the
+  verdict flips, the application moves through the workflow's ``recheck_ineligible`` /
+  ``recheck_eligible`` (actor: the system) with a history row. An officer's override stands:
+  an application overridden to eligible gets fresh results but is never moved back.
+- ``under_review`` / ``info_requested`` / ``waitlisted`` — results refreshed so the officer
+  sees the verdict under the current rules; the status never moves (an officer has taken the
+  application into review or decided on it, and only an officer moves it on).
+- ``submitted`` / ``screening`` — not evaluated here: their screening is still to run and
+  reads the rules when it does. They are *locked* with the batch, though, so that a screening
+  in flight finishes first and is then re-checked (see ``_recheck_batch``).
+- approved, rejected, withdrawn, cancelled, completed — never touched.
+
+Set-based: per batch of ``RECHECK_BATCH_SIZE`` applications, one query lists the ids, one
+locks and loads them with their firms, ``load_facts`` adds at most five (one per kind of
+fact the rules use), then one UPDATE writes every row's results and status and one INSERT
+writes the history rows. Nothing runs per application or per rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, StatusChange
+from applications.workflow import TRANSITIONS, ActorKind, Status
+from programs.eligibility import RuleSet, evaluate_many, rule_set_for
+from programs.eligibility.reasons import ReasonRenderer, labels
+from programs.models import EligibilityRuleSet, EligibilityRuleType, Program
+
+logger = logging.getLogger(__name__)
+
+RECHECK_BATCH_SIZE = 1000
+
+# Results refreshed; of these only eligible/ineligible can move.
+REFRESHED = frozenset(
+    {Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.WAITLISTED}
+)
+# Locked but left to their pending screening.
+SCREENING = frozenset({Status.SUBMITTED, Status.SCREENING})
+LOCKED = REFRESHED | SCREENING
+
+_WRITTEN_FIELDS = [
+    "eligibility_results",
+    "eligibility_rules_version",
+    "eligibility_checked_at",
+    "updated_at",
+    "status",
+    "status_changed_at",
+]
+
+
+def program_recheck(*, program_id: int, batch_size: int = RECHECK_BATCH_SIZE) -> int:
+    """Re-evaluate every open application of the program against its current rules.
+
+    Returns how many applications were re-evaluated. Each batch commits on its own, so a
+    large program never holds thousands of row locks at once, and a retry after a failure
+    simply runs again: re-checking is idempotent.
+    """
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return 0
+    rule_set = rule_set_for(program)
+    today = timezone.localdate()
+    renderer = ReasonRenderer()
+    checked = moved = 0
+    last_pk = 0
+    while True:
+        ids = list(
+            Application.objects.filter(program_id=program_id, status__in=LOCKED, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        with _without_cyclic_gc():
+            batch_checked, batch_moved = _recheck_batch(rule_set=rule_set, ids=ids, today=today, renderer=renderer)
+        checked += batch_checked
+        moved += batch_moved
+        last_pk = ids[-1]
+    logger.info(
+        "Re-checked %d applications of program %s under rules version %s; %d changed status.",
+        checked,
+        program_id,
+        rule_set.version,
+        moved,
+    )
+    return checked
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one batch.
+
+    A batch allocates tens of thousands of small objects that reference-counting frees on
+    its own (rows, facts, result dicts); the collector's full passes over them, triggered by
+    the allocation count alone, took as long as the evaluation itself. A batch is bounded,
+    and collection resumes (if it was on) as soon as the batch is written.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@transaction.atomic
+def _recheck_batch(*, rule_set: RuleSet, ids: list[int], today: dt.date, renderer: ReasonRenderer) -> tuple[int, int]:
+    """Lock, re-evaluate and write one batch; returns (re-evaluated, moved).
+
+    The lock query filters on status again and PostgreSQL re-reads a row it had to wait for:
+    if a screening worker holds an application, we wait until it commits and then see the
+    verdict it wrote — and re-check that verdict under the current rules — rather than
+    skipping it and letting a verdict reached under the old rules stand.
+    """
+    overridden = StatusChange.objects.filter(application_id=OuterRef("pk"), transition="override_eligibility")
+    applications = list(
+        Application.objects.filter(pk__in=ids, status__in=LOCKED)
+        .select_related("firm")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .annotate(overridden=Exists(overridden))
+    )
+    # A newer re-check or screening may already have judged some of them under newer rules.
+    stale = [
+        a
+        for a in applications
+        if a.status in REFRESHED
+        and (a.eligibility_rules_version is None or a.eligibility_rules_version <= rule_set.version)
+    ]
+    if not stale:
+        return 0, 0
+    outcomes = evaluate_many(rule_set=rule_set, applications=stale, today=today, renderer=renderer)
+
+    now = timezone.now()
+    history: list[StatusChange] = []
+    for application, outcome in zip(stale, outcomes, strict=True):
+        application.eligibility_results = outcome.results
+        application.eligibility_rules_version = outcome.rules_version
+        application.eligibility_checked_at = now
+        application.updated_at = now
+        name = _move_for(application, passed=outcome.passed)
+        if name is None:
+            continue
+        history.append(
+            StatusChange(
+                application=application,
+                transition=name,
+                from_status=application.status,
+                to_status=TRANSITIONS[name].target,
+                actor=None,
+                actor_kind=ActorKind.SYSTEM,
+                at=now,
+                note=_history_note(rule_set=rule_set, failed=outcome.failed_rules),
+            )
+        )
+        # The rows are locked by this transaction, so the status read above is still theirs
+        # and the move is one the workflow table allows from it (see _move_for).
+        application.status = TRANSITIONS[name].target
+        application.status_changed_at = now
+
+    _write(stale, version=rule_set.version, now=now)
+    # History is append-only and these rows are new, so a bulk INSERT keeps it intact.
+    StatusChange.objects.bulk_create(history)
+    return len(stale), len(history)
+
+
+def _write(applications: list[Application], *, version: int, now: dt.datetime) -> None:
+    """Store each application's new results and status in one UPDATE.
+
+    On PostgreSQL the per-row values travel as arrays joined back by id (``unnest``):
+    Django's ``bulk_update`` builds a CASE expression with one branch per row and field,
+    which costs more to build in Python than the whole evaluation. Elsewhere (the embedded
+    SQLite default) ``bulk_update`` does the same job.
+    """
+    if connection.vendor != "postgresql":
+        Application.objects.bulk_update(applications, _WRITTEN_FIELDS)
+        return
+    meta = Application._meta
+    column = {field.name: field.column for field in meta.concrete_fields if field.name in _WRITTEN_FIELDS}
+    sql = (
+        f"UPDATE {meta.db_table} AS a SET "  # noqa: S608 — names from the model's own metadata
+        f"{column['eligibility_results']} = v.results, "
+        f"{column['status']} = v.status, "
+        f"{column['status_changed_at']} = v.status_changed_at, "
+        f"{column['eligibility_rules_version']} = %s, "
+        f"{column['eligibility_checked_at']} = %s, "
+        f"{column['updated_at']} = %s "
+        f"FROM unnest(%s::bigint[], %s::jsonb[], %s::varchar[], %s::timestamptz[]) "
+        f"AS v(id, results, status, status_changed_at) "
+        f"WHERE a.{meta.pk.column} = v.id"
+    )
+    params: list[Any] = [
+        version,
+        now,
+        now,
+        [a.pk for a in applications],
+        [json.dumps(a.eligibility_results, ensure_ascii=False) for a in applications],
+        [a.status for a in applications],
+        [a.status_changed_at for a in applications],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _move_for(application: Application, *, passed: bool) -> str | None:
+    """The re-check transition to fire, if the workflow table allows one."""
+    if passed:
+        name = "recheck_eligible"
+    elif application.overridden:  # type: ignore[attr-defined]
+        return None
+    else:
+        name = "recheck_ineligible"
+    transition = TRANSITIONS[name]
+    if application.status not in transition.sources or ActorKind.SYSTEM not in transition.actors:
+        return None
+    return name
+
+
+def _history_note(*, rule_set: RuleSet, failed: list[str]) -> str:
+    if not failed:
+        return _("Re-checked under eligibility rules version %(version)s: every rule passed.") % {
+            "version": rule_set.version
+        }
+    return _("Re-checked under eligibility rules version %(version)s; not met: %(rules)s.") % {
+        "version": rule_set.version,
+        "rules": labels(EligibilityRuleType, failed).render(),
+    }
+
+
+def enqueue_recheck(program_id: int) -> None:
+    """Queue the re-check; a broker outage must not undo the rules change that asked for it
+    (``requeue_stale_rechecks`` finds the program later)."""
+    from applications.tasks import recheck_program
+
+    try:
+        recheck_program.delay(program_id)
+    except Exception:
+        logger.warning(
+            "Could not enqueue the re-check of program %s; the sweeper will retry.", program_id, exc_info=True
+        )
+
+
+def programs_with_stale_results(*, settled_before: dt.datetime) -> list[int]:
+    """Programs whose rules changed before ``settled_before`` and that still have open
+    applications judged under an older version: their re-check was lost or failed for good."""
+    behind = Application.objects.filter(program_id=OuterRef("program_id"), status__in=REFRESHED).filter(
+        Q(eligibility_rules_version__isnull=True) | Q(eligibility_rules_version__lt=OuterRef("version"))
+    )
+    return list(
+        EligibilityRuleSet.objects.filter(changed_at__lt=settled_before)
+        .filter(Exists(behind))
+        .values_list("program_id", flat=True)
+    )
