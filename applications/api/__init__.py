@@ -1,0 +1,1 @@
+"""The applications REST API: serializers, filters, viewsets and statistics endpoints."""

@@ -1,0 +1,221 @@
+"""Shapes of the applications API: what is read, and the input each write accepts.
+
+Serializers validate shapes only; every decision (may this firm apply, may this officer
+approve, is there capacity) is taken by ``applications.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from applications.models import Allocation, Application, OutcomeReport, StatusChange
+from applications.workflow import Status
+from firms.models import Firm
+from programs.models import Program
+
+
+class ProgramSummarySerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Program
+        fields = ["id", "code", "kind", "fiscal_year", "title"]
+        read_only_fields = fields
+
+
+class FirmSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Firm
+        fields = ["id", "brn", "name_ko", "name_en", "sector", "size_class", "region"]
+        read_only_fields = fields
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """One row of the list."""
+
+    program = ProgramSummarySerializer(read_only=True)
+    firm = FirmSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "receipt_number",
+            "program",
+            "firm",
+            "status",
+            "requested_units",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["transition", "from_status", "to_status", "actor_kind", "at", "note"]
+        read_only_fields = fields
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    is_live = serializers.BooleanField(read_only=True, help_text=_("False once the units went back to the pool."))
+
+    class Meta:
+        model = Allocation
+        fields = ["units", "granted_at", "released_at", "is_live"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    decided_at = serializers.DateTimeField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+
+
+class OutcomeReportSerializer(serializers.ModelSerializer):
+    new_countries: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+
+    class Meta:
+        model = OutcomeReport
+        fields = [
+            "id",
+            "status",
+            "due_on",
+            "buyer_meetings",
+            "consultation_usd",
+            "contracts_usd",
+            "ip_filed",
+            "new_countries",
+            "narrative",
+            "submitted_at",
+            "reviewed_at",
+        ]
+        read_only_fields = fields
+
+
+# Stored by the eligibility engine as {"rule", "passed", "reason": {"ko": ..., "en": ...}, "params": {...}}.
+ELIGIBILITY_RESULTS_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "rule": {"type": "string"},
+            "passed": {"type": "boolean"},
+            "reason": {"type": "object", "additionalProperties": {"type": "string"}},
+            "params": {"type": "object", "additionalProperties": True},
+        },
+    },
+}
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    """One application with everything an API user may know about it."""
+
+    eligibility_results = serializers.SerializerMethodField()
+    history = StatusChangeSerializer(many=True, read_only=True)
+    decision = serializers.SerializerMethodField()
+    allocation = serializers.SerializerMethodField()
+    outcome_report = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [
+            *ApplicationSerializer.Meta.fields,
+            "answers",
+            "eligibility_results",
+            "eligibility_rules_version",
+            "eligibility_checked_at",
+            "decision",
+            "allocation",
+            "outcome_report",
+            "history",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ELIGIBILITY_RESULTS_SCHEMA)
+    def get_eligibility_results(self, application: Application) -> Any:
+        return application.eligibility_results or []
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, application: Application) -> dict[str, Any] | None:
+        if application.decided_at is None:
+            return None
+        return DecisionSerializer(
+            {"status": application.status, "decided_at": application.decided_at, "reason": application.decision_reason}
+        ).data
+
+    @extend_schema_field(AllocationSerializer(allow_null=True))
+    def get_allocation(self, application: Application) -> dict[str, Any] | None:
+        allocation = getattr(application, "allocation", None)
+        return AllocationSerializer(allocation).data if allocation is not None else None
+
+    @extend_schema_field(OutcomeReportSerializer(allow_null=True))
+    def get_outcome_report(self, application: Application) -> dict[str, Any] | None:
+        report = getattr(application, "outcome_report", None)
+        return OutcomeReportSerializer(report).data if report is not None else None
+
+
+class OutcomeReportListSerializer(OutcomeReportSerializer):
+    """An outcome report as the outcome-reports endpoint lists it, with its application."""
+
+    application: serializers.PrimaryKeyRelatedField[Application] = serializers.PrimaryKeyRelatedField(read_only=True)
+    program = ProgramSummarySerializer(source="application.program", read_only=True)
+    firm = FirmSummarySerializer(source="application.firm", read_only=True)
+
+    class Meta(OutcomeReportSerializer.Meta):
+        fields = ["id", "application", "program", "firm", *OutcomeReportSerializer.Meta.fields[1:]]
+        read_only_fields = fields
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    program = serializers.PrimaryKeyRelatedField(
+        queryset=Program.objects.all(), help_text=_("The program (call) to apply to.")
+    )
+    requested_units = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        help_text=_("In the program's unit: KRW for export funding, booths or seats."),
+    )
+    answers = serializers.DictField(required=False, default=dict, help_text=_("Answers to the program's questions."))
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    requested_units = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
+    answers = serializers.DictField(required=False)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text=_("Why; the firm reads it."))
+
+
+class RequestInfoInputSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=5000, help_text=_("What the firm needs to send or explain."))
+    due_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("When the answer is due; by default in a week.")
+    )
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    units = serializers.IntegerField(
+        min_value=1, max_value=2**62, help_text=_("Units granted, at most what the firm requested.")
+    )
+    reason = serializers.CharField(max_length=5000, help_text=_("Why; the firm reads it."))
+
+
+class OverrideEligibilityInputSerializer(serializers.Serializer):
+    justification = serializers.CharField(max_length=5000, help_text=_("Why the application is eligible after all."))

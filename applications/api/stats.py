@@ -1,0 +1,212 @@
+"""Statistics endpoints: grouped counts, rates and totals, computed in one aggregate query.
+
+The filters are the applications list's own (same scope, same meaning), ``group_by`` picks
+dimensions from a whitelist, and ``?format=csv`` streams the same rows as CSV. What each
+metric means is documented in ``applications.statistics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from applications import statistics
+from applications.api.filters import ApplicationFilter, OutcomeStatisticsFilter
+from applications.models import Application
+from applications.selectors import application_list
+from applications.workflow import Status
+from firms.models import ExportTier, Region, Sector, SizeClass
+from programs.models import ProgramKind
+from sme_support.api import FORMAT_PARAMETER, ApiViewMixin
+from sme_support.api_csv import stream_rows
+
+# --- Shapes -----------------------------------------------------------------------------------
+
+
+class _DimensionFields(serializers.Serializer):
+    """Present only for the dimensions grouped by."""
+
+    program = serializers.IntegerField(required=False)
+    program_code = serializers.CharField(required=False)
+    program_title = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(choices=ProgramKind.choices, required=False)
+    kind_label = serializers.CharField(required=False)
+    fiscal_year = serializers.IntegerField(required=False)
+    month = serializers.CharField(
+        required=False, allow_null=True, help_text=_("YYYY-MM of submission; null for drafts.")
+    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    status_label = serializers.CharField(required=False)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False)
+    sector_label = serializers.CharField(required=False)
+    size_class = serializers.ChoiceField(choices=SizeClass.choices, required=False)
+    size_class_label = serializers.CharField(required=False)
+    export_tier = serializers.ChoiceField(choices=ExportTier.choices, required=False)
+    export_tier_label = serializers.CharField(required=False)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    region_label = serializers.CharField(required=False)
+    country = serializers.CharField(
+        required=False, allow_null=True, help_text=_("Target country (ISO code); null for programs without one.")
+    )
+    country_name = serializers.CharField(required=False, allow_null=True)
+
+
+class ApplicationStatisticsRowSerializer(_DimensionFields):
+    applications = serializers.IntegerField()
+    firms = serializers.IntegerField(help_text=_("Distinct firms."))
+    decided = serializers.IntegerField(help_text=_("Applications that received a decision."))
+    approved = serializers.IntegerField(help_text=_("Approved or completed."))
+    approval_rate = serializers.FloatField(allow_null=True, help_text=_("approved / decided; null if none decided."))
+    median_days_to_decision = serializers.FloatField(
+        allow_null=True, help_text=_("Median days from submission to decision (the mean on SQLite).")
+    )
+    waitlisted = serializers.IntegerField()
+    allocated_units = serializers.IntegerField(help_text=_("Units of live allocations."))
+    capacity_units = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("Capacity of the group's programs; null unless grouped only by program, kind or fiscal_year."),
+    )
+    outcome_reports = serializers.IntegerField(help_text=_("Submitted or accepted outcome reports."))
+    buyer_meetings = serializers.IntegerField()
+    consultation_usd = serializers.IntegerField()
+    contracts_usd = serializers.IntegerField()
+    support_krw = serializers.IntegerField(help_text=_("KRW of support behind the counted outcome reports."))
+    contracts_usd_per_krw = serializers.FloatField(allow_null=True)
+
+
+class ApplicationStatisticsSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.ChoiceField(choices=statistics.APPLICATION_GROUP_BY))
+    count = serializers.IntegerField(help_text=_("Number of rows (groups)."))
+    results = ApplicationStatisticsRowSerializer(many=True)
+
+
+class OutcomeStatisticsRowSerializer(_DimensionFields):
+    reports = serializers.IntegerField()
+    firms = serializers.IntegerField(help_text=_("Distinct firms."))
+    buyer_meetings = serializers.IntegerField()
+    consultation_usd = serializers.IntegerField()
+    contracts_usd = serializers.IntegerField()
+    ip_filed = serializers.IntegerField()
+    support_krw = serializers.IntegerField(help_text=_("KRW of support behind the reports."))
+    contracts_usd_per_krw = serializers.FloatField(allow_null=True)
+
+
+class OutcomeStatisticsSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.ChoiceField(choices=statistics.OUTCOME_GROUP_BY))
+    count = serializers.IntegerField(help_text=_("Number of rows (groups)."))
+    results = OutcomeStatisticsRowSerializer(many=True)
+
+
+def _group_by_parameter(allowed: Sequence[str]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "group_by",
+        {"type": "array", "items": {"type": "string", "enum": list(allowed)}},
+        style="form",
+        explode=False,
+        description=_(
+            "Dimensions to group by, comma-separated, any combination; none gives one row of totals. "
+            "An unknown dimension is a 400 that lists the allowed ones."
+        ),
+    )
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class _StatisticsView(ApiViewMixin, GenericAPIView):
+    """Shared: scope, filters, group_by parsing, JSON or streamed CSV."""
+
+    filter_backends = [DjangoFilterBackend]
+    documents_filters = True
+    allowed_group_by: Sequence[str] = ()
+    csv_filename = "statistics.csv"
+    # For the schema generator (it reads the model from here); requests use get_queryset().
+    queryset = Application.objects.none()
+    filter_values: dict[str, Any]
+    filterset_class: type[ApplicationFilter]
+
+    def _offers_csv(self) -> bool:
+        return True
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return application_list(user=self.request.user)
+
+    def filtered_applications(self) -> QuerySet[Application]:
+        filterset = self.filterset_class(self.request.query_params, queryset=self.get_queryset(), request=self.request)
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        self.filter_values = filterset.form.cleaned_data
+        return filterset.qs
+
+    def group_by(self) -> list[str]:
+        try:
+            return statistics.parse_group_by(
+                self.request.query_params.getlist("group_by"), allowed=self.allowed_group_by
+            )
+        except statistics.UnknownDimension as exc:
+            raise exceptions.ValidationError({"group_by": [str(exc)]}) from exc
+
+    def compute(self) -> statistics.Statistics:
+        raise NotImplementedError
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        result = self.compute()
+        if self.wants_csv(request):
+            columns = result.columns
+            cells = ([row.get(column) for column in columns] for row in result.rows())
+            return stream_rows(header=columns, rows=cells, filename=self.csv_filename)
+        rows = list(result.rows())
+        data = {"group_by": result.group_by, "count": len(rows), "results": rows}
+        return Response(self.get_serializer(data).data)
+
+
+@extend_schema(
+    summary=_("Application statistics"),
+    description=statistics.__doc__,
+    parameters=[_group_by_parameter(statistics.APPLICATION_GROUP_BY), FORMAT_PARAMETER],
+)
+class ApplicationStatisticsView(_StatisticsView):
+    """Counts, approval rate, time to decision, capacity used and outcome totals by group."""
+
+    serializer_class = ApplicationStatisticsSerializer
+    filterset_class = ApplicationFilter
+    allowed_group_by = statistics.APPLICATION_GROUP_BY
+    csv_filename = "application-statistics.csv"
+
+    def compute(self) -> statistics.Statistics:
+        group_by = self.group_by()
+        return statistics.application_statistics(applications=self.filtered_applications(), group_by=group_by)
+
+
+@extend_schema(
+    summary=_("Outcome statistics"),
+    description=_(
+        "Totals of outcome reports (buyer meetings, consultations, contracts, IP filed) and the "
+        "support behind them, by group. Counts submitted and accepted reports unless report_status says otherwise."
+    ),
+    parameters=[_group_by_parameter(statistics.OUTCOME_GROUP_BY), FORMAT_PARAMETER],
+)
+class OutcomeStatisticsView(_StatisticsView):
+    serializer_class = OutcomeStatisticsSerializer
+    filterset_class = OutcomeStatisticsFilter
+    allowed_group_by = statistics.OUTCOME_GROUP_BY
+    csv_filename = "outcome-statistics.csv"
+
+    def compute(self) -> statistics.Statistics:
+        group_by = self.group_by()
+        applications = self.filtered_applications()
+        # An explicit report_status filter already narrowed the reports; otherwise the default.
+        explicit = bool(self.filter_values.get("report_status"))
+        return statistics.outcome_statistics(
+            applications=applications, group_by=group_by, report_statuses=[] if explicit else None
+        )

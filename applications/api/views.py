@@ -1,0 +1,342 @@
+"""Applications and outcome reports over the REST API.
+
+Reads go through ``applications.selectors`` (scoped to the user, so anything else is a 404);
+every write calls the function in ``applications.services`` that the portal, the officer
+workspace and the workers call too, and its domain errors become 400/403/409 responses in
+the API's error shape (``sme_support.api.api_exception_handler``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError
+from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from applications import services
+from applications.api.filters import ApplicationFilter, OutcomeReportFilter
+from applications.api.serializers import (
+    ApplicationCreateSerializer,
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+    ApplicationUpdateSerializer,
+    ApproveInputSerializer,
+    NoteInputSerializer,
+    OutcomeReportListSerializer,
+    OverrideEligibilityInputSerializer,
+    ReasonInputSerializer,
+    RequestInfoInputSerializer,
+)
+from applications.errors import NotPermitted, TransitionNotAllowed
+from applications.models import Application, OutcomeReport, StatusChange
+from applications.selectors import application_list, outcome_report_list
+from firms.models import FirmMembership
+from sme_support.api import (
+    FORMAT_PARAMETER,
+    ApiPagination,
+    ApiViewMixin,
+    ErrorSerializer,
+    ScopedReadOnlyViewSet,
+    StrictOrderingFilter,
+)
+from sme_support.api_csv import CsvColumn, stream_queryset
+
+# Name of the constraint that keeps one live application per firm and call.
+_ONE_LIVE_APPLICATION = "uniq_live_application_per_firm_program"
+
+_CONFLICT = OpenApiResponse(
+    ErrorSerializer, description=gettext_lazy("Not possible in the application's current state.")
+)
+
+APPLICATION_CSV_COLUMNS = [
+    CsvColumn("id", "pk"),
+    CsvColumn("receipt_number", "receipt_number"),
+    CsvColumn("program_id", "program_id"),
+    CsvColumn("program_code", "program.code"),
+    CsvColumn("program_kind", "program.kind"),
+    CsvColumn("fiscal_year", "program.fiscal_year"),
+    CsvColumn("firm_id", "firm_id"),
+    CsvColumn("firm_brn", "firm.brn"),
+    CsvColumn("firm_name_ko", "firm.name_ko"),
+    CsvColumn("firm_name_en", "firm.name_en"),
+    CsvColumn("sector", "firm.sector"),
+    CsvColumn("size_class", "firm.size_class"),
+    CsvColumn("region", "firm.region"),
+    CsvColumn("status", "status"),
+    CsvColumn("requested_units", "requested_units"),
+    CsvColumn("created_at", "created_at"),
+    CsvColumn("submitted_at", "submitted_at"),
+    CsvColumn("decided_at", "decided_at"),
+    CsvColumn("status_changed_at", "status_changed_at"),
+]
+
+
+def _transition(
+    *,
+    summary: str | Promise,
+    request: type[serializers.Serializer] | None,
+    description: str | Promise = "",
+) -> Callable[[Any], Any]:
+    """Schema of one workflow action: its input, the updated application, and its refusals."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={200: ApplicationDetailSerializer, 409: _CONFLICT},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("List applications"), parameters=[FORMAT_PARAMETER]),
+    retrieve=extend_schema(
+        summary=gettext_lazy("One application with its history, eligibility, decision and allocation")
+    ),
+    create=extend_schema(
+        summary=gettext_lazy("Start a draft application (firm staff)"),
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationDetailSerializer, 409: _CONFLICT},
+    ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Edit a draft application (firm staff)"),
+        request=ApplicationUpdateSerializer,
+        responses={200: ApplicationDetailSerializer, 409: _CONFLICT},
+    ),
+)
+class ApplicationViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A firm's staff see their firm's applications; officers those of the programs assigned
+    to them; managers all. Firms create, edit and submit drafts and withdraw; officers move
+    applications through review."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = ApplicationFilter
+    ordering_fields = [
+        "id",
+        "created_at",
+        "submitted_at",
+        "decided_at",
+        "status_changed_at",
+        "status",
+        "requested_units",
+    ]
+    ordering = ["-created_at"]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        qs = application_list(user=self.request.user)
+        if self.action != "list":
+            qs = qs.select_related("allocation", "outcome_report").prefetch_related(
+                Prefetch("history", queryset=StatusChange.objects.order_by("at", "pk")),
+                "outcome_report__new_countries",
+            )
+        return qs
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if self.wants_csv(request):
+            queryset = self.filter_queryset(self.get_queryset())
+            return stream_queryset(queryset=queryset, columns=APPLICATION_CSV_COLUMNS, filename="applications.csv")
+        return super().list(request, *args, **kwargs)
+
+    @property
+    def actor(self) -> User:
+        # IsAuthenticated has let only signed-in users this far.
+        return cast(User, self.request.user)
+
+    def _detail(self, application: Application, *, status_code: int = status.HTTP_200_OK) -> Response:
+        # Re-read through the scoped selector: the response shows the committed state, with
+        # the history row the service just wrote.
+        fresh = self.get_queryset().get(pk=application.pk)
+        return Response(
+            ApplicationDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
+
+    def _input(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    # --- Firm staff -----------------------------------------------------------------------
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._input(ApplicationCreateSerializer)
+        membership = FirmMembership.objects.filter(user=self.actor).select_related("firm").first()
+        if membership is None:
+            raise NotPermitted(_("Only a firm's staff can start an application."))
+        try:
+            application = services.application_create(
+                program=data["program"],
+                firm=membership.firm,
+                actor=self.actor,
+                requested_units=data["requested_units"],
+                answers=data.get("answers") or {},
+            )
+        except IntegrityError as exc:
+            # The database holds the one-live-application rule; two concurrent creates
+            # cannot both pass it.
+            if _ONE_LIVE_APPLICATION in str(exc):
+                raise TransitionNotAllowed(
+                    _("Your firm already has an application to this program; edit or withdraw that one.")
+                ) from exc
+            raise
+        return self._detail(application, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        application = self.get_object()
+        data = self._input(ApplicationUpdateSerializer)
+        services.application_update_draft(
+            application=application,
+            actor=self.actor,
+            requested_units=data.get("requested_units"),
+            answers=data.get("answers"),
+        )
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Submit a draft (firm staff)"), request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        services.application_submit(application=application, actor=self.actor)
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Withdraw the application (firm staff)"), request=NoteInputSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(NoteInputSerializer)
+        services.application_withdraw(application=application, actor=self.actor, note=data["note"])
+        return self._detail(application)
+
+    # --- Officers -------------------------------------------------------------------------
+
+    @_transition(summary=gettext_lazy("Start reviewing an eligible application"), request=NoteInputSerializer)
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(NoteInputSerializer)
+        services.application_start_review(application=application, actor=self.actor, note=data["note"])
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Ask the firm for more information"), request=RequestInfoInputSerializer)
+    @action(detail=True, methods=["post"], url_path="request-info")
+    def request_info(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(RequestInfoInputSerializer)
+        services.application_request_info(
+            application=application, actor=self.actor, message=data["message"], due_on=data.get("due_on")
+        )
+        return self._detail(application)
+
+    @_transition(
+        summary=gettext_lazy("Approve and allocate units"),
+        request=ApproveInputSerializer,
+        description=gettext_lazy("409 when the program's remaining capacity is smaller than the units granted."),
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(ApproveInputSerializer)
+        services.application_approve(
+            application=application, actor=self.actor, units=data["units"], reason=data["reason"]
+        )
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Put on the waitlist"), request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def waitlist(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(ReasonInputSerializer)
+        services.application_waitlist(application=application, actor=self.actor, reason=data["reason"])
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Reject"), request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(ReasonInputSerializer)
+        services.application_reject(application=application, actor=self.actor, reason=data["reason"])
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Cancel an approval (units return to the pool)"), request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(ReasonInputSerializer)
+        services.application_cancel(application=application, actor=self.actor, reason=data["reason"])
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Mark an approved application completed"), request=NoteInputSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(NoteInputSerializer)
+        services.application_complete(application=application, actor=self.actor, note=data["note"])
+        return self._detail(application)
+
+    @_transition(summary=gettext_lazy("Override an ineligible result"), request=OverrideEligibilityInputSerializer)
+    @action(detail=True, methods=["post"], url_path="override-eligibility")
+    def override_eligibility(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(OverrideEligibilityInputSerializer)
+        services.application_override_eligibility(
+            application=application, actor=self.actor, justification=data["justification"]
+        )
+        return self._detail(application)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("List outcome reports"), parameters=[FORMAT_PARAMETER]),
+    retrieve=extend_schema(summary=gettext_lazy("One outcome report")),
+)
+class OutcomeReportViewSet(ScopedReadOnlyViewSet):
+    """Outcome reports of the applications the user may see."""
+
+    serializer_class = OutcomeReportListSerializer
+    filterset_class = OutcomeReportFilter
+    ordering_fields = ["id", "due_on", "submitted_at", "buyer_meetings", "consultation_usd", "contracts_usd"]
+    ordering = ["-due_on"]
+    csv_filename = "outcome-reports.csv"
+    csv_columns = [
+        CsvColumn("id", "pk"),
+        CsvColumn("application_id", "application_id"),
+        CsvColumn("receipt_number", "application.receipt_number"),
+        CsvColumn("program_code", "application.program.code"),
+        CsvColumn("fiscal_year", "application.program.fiscal_year"),
+        CsvColumn("firm_brn", "application.firm.brn"),
+        CsvColumn("firm_name_en", "application.firm.name_en"),
+        CsvColumn("sector", "application.firm.sector"),
+        CsvColumn("status", "status"),
+        CsvColumn("due_on", "due_on"),
+        CsvColumn("buyer_meetings", "buyer_meetings"),
+        CsvColumn("consultation_usd", "consultation_usd"),
+        CsvColumn("contracts_usd", "contracts_usd"),
+        CsvColumn("ip_filed", "ip_filed"),
+        CsvColumn("new_countries", lambda report: [c.pk for c in report.new_countries.all()]),
+        CsvColumn("submitted_at", "submitted_at"),
+        CsvColumn("reviewed_at", "reviewed_at"),
+    ]
+
+    def get_queryset(self) -> QuerySet[OutcomeReport]:
+        return (
+            outcome_report_list(user=self.request.user)
+            .select_related("application__program", "application__firm")
+            .prefetch_related("new_countries")
+        )

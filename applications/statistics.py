@@ -1,0 +1,392 @@
+"""Application and outcome statistics, computed by the database in ONE aggregate query.
+
+The caller hands in the applications the user may see, already filtered (the same selector
+and filters as the applications list), and the dimensions to group by. This module turns
+that into a single ``values(...).annotate(...)`` query — never a loop over rows — and
+formats the (few) grouped rows it returns.
+
+What the metrics mean:
+
+- ``applications``: rows in the group; ``firms``: distinct firms among them.
+- ``decided``: applications that received a decision at some point (``decided_at`` is set
+  when one first becomes approved, waitlisted or rejected, and kept afterwards, so a
+  decision later withdrawn or cancelled still counts); ``approved``: those now approved or
+  completed; ``approval_rate`` = approved / decided (null when nothing was decided).
+- ``median_days_to_decision``: median of decided_at − submitted_at in days, by
+  PostgreSQL's ``percentile_cont(0.5)``. SQLite (the embedded laptop default) has no
+  ordered-set aggregate, so there this metric is the MEAN instead.
+- ``waitlisted``: applications on the waitlist now.
+- ``allocated_units``: units of live allocations (approved and completed, not released).
+- ``capacity_units``: the summed capacity of the programs in the group that have at least
+  one matching application. Capacity belongs to a program, so it is only meaningful when
+  the grouping is by program-level dimensions alone (program, kind, fiscal_year, or none);
+  with any other dimension it is null. Units are per program kind (KRW, booths, seats):
+  group by kind or program to compare like with like.
+- Outcome totals count reports that were submitted or accepted (a draft or a report
+  returned for changes is not a result yet): ``outcome_reports``, ``buyer_meetings``,
+  ``consultation_usd``, ``contracts_usd``, and ``support_krw``, the KRW of support behind
+  those reports — the allocation itself for export funding, booths × subsidy per booth for
+  trade shows; a delegation's seats carry no KRW figure and count 0. ``contracts_usd_per_krw``
+  = contracts_usd / support_krw.
+- Grouping by ``country`` (a program's target countries) counts an application once in each
+  target country of its program; totals across countries can then exceed the overall total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from applications.models import Application, OutcomeReport
+from applications.workflow import Status
+from firms.models import ExportTier, Region, Sector, SizeClass
+from programs.models import Program, ProgramKind
+
+COUNTED_REPORT_STATUSES = (OutcomeReport.ReportStatus.SUBMITTED, OutcomeReport.ReportStatus.ACCEPTED)
+
+
+class UnknownDimension(ValueError):
+    def __init__(self, unknown: Sequence[str], allowed: Sequence[str]) -> None:
+        self.unknown, self.allowed = list(unknown), list(allowed)
+        super().__init__(
+            _("Cannot group by %(unknown)s; choose any of: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
+        )
+
+
+# --- Database functions -------------------------------------------------------------------
+
+
+class Median(models.Aggregate):
+    """The median of a numeric expression: PostgreSQL ``percentile_cont(0.5)``; on SQLite,
+    which has no ordered-set aggregates, the mean (see the module docstring)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection, function="AVG", template="%(function)s(%(expressions)s)")
+
+
+class DaysBetween(Func):
+    """``end - start`` in days, as a float."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision) / 86400.0",
+            arg_joiner=" - ",
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s))", arg_joiner=") - julianday(")
+
+
+class _PerGroupSubquery(Subquery):
+    """A scalar subquery correlated only with columns the outer query already groups by.
+
+    Django would add it to GROUP BY as well, which makes PostgreSQL evaluate it once per
+    application row; left out, it runs once per group."""
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+# --- Dimensions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way to group: ``column`` is what the database groups by; ``extra`` are columns that
+    depend on it (a program's code and titles) fetched in the same GROUP BY for labels.
+    ``program_field`` names the same value on Program, for capacity (None: not program-level)."""
+
+    name: str
+    column: str | models.Expression
+    choices: type[models.TextChoices] | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    program_field: str | None = None
+    present: Callable[[Dimension, Mapping[str, Any]], dict[str, Any]] | None = None
+
+    @property
+    def alias(self) -> str:
+        return f"g_{self.name}"
+
+    def output(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        if self.present is not None:
+            return self.present(self, raw)
+        value = raw[self.alias]
+        if self.choices is None:
+            return {self.name: value}
+        label = str(self.choices(value).label) if value in self.choices.values else value
+        return {self.name: value, f"{self.name}_label": label}
+
+    def output_names(self) -> list[str]:
+        if self.name == "program":
+            return ["program", "program_code", "program_title"]
+        if self.name == "country":
+            return ["country", "country_name"]
+        return [self.name, f"{self.name}_label"] if self.choices else [self.name]
+
+
+def _korean() -> bool:
+    return (get_language() or "").startswith("ko")
+
+
+def _present_program(dim: Dimension, raw: Mapping[str, Any]) -> dict[str, Any]:
+    title = raw[f"{dim.alias}__title_ko"] if _korean() else raw[f"{dim.alias}__title_en"]
+    return {"program": raw[dim.alias], "program_code": raw[f"{dim.alias}__code"], "program_title": title}
+
+
+def _present_country(dim: Dimension, raw: Mapping[str, Any]) -> dict[str, Any]:
+    name = raw[f"{dim.alias}__name_ko"] if _korean() else raw[f"{dim.alias}__name_en"]
+    return {"country": raw[dim.alias], "country_name": name}
+
+
+def _present_month(dim: Dimension, raw: Mapping[str, Any]) -> dict[str, Any]:
+    value = raw[dim.alias]
+    return {"month": value.strftime("%Y-%m") if value else None}
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in [
+        Dimension(
+            "program",
+            "program_id",
+            extra={"code": "program__code", "title_ko": "program__title_ko", "title_en": "program__title_en"},
+            program_field="pk",
+            present=_present_program,
+        ),
+        Dimension("kind", "program__kind", ProgramKind, program_field="kind"),
+        Dimension("fiscal_year", "program__fiscal_year", program_field="fiscal_year"),
+        # Months of submission in the agency's time zone (the active one, Asia/Seoul).
+        Dimension("month", TruncMonth("submitted_at", output_field=DateField()), present=_present_month),
+        Dimension("status", "status", Status),
+        Dimension("sector", "firm__sector", Sector),
+        Dimension("size_class", "firm__size_class", SizeClass),
+        Dimension("export_tier", "firm__export_tier", ExportTier),
+        Dimension("region", "firm__region", Region),
+        Dimension(
+            "country",
+            "program__target_countries",
+            extra={"name_en": "program__target_countries__name_en", "name_ko": "program__target_countries__name_ko"},
+            present=_present_country,
+        ),
+    ]
+}
+APPLICATION_GROUP_BY: tuple[str, ...] = tuple(DIMENSIONS)
+OUTCOME_GROUP_BY: tuple[str, ...] = ("country", "program", "sector", "size_class", "fiscal_year")
+
+
+def parse_group_by(values: Sequence[str], *, allowed: Sequence[str]) -> list[str]:
+    """Comma-separated or repeated names, de-duplicated in order; unknown ones are refused."""
+    names: list[str] = []
+    for value in values:
+        for name in (part.strip() for part in value.split(",")):
+            if name and name not in names:
+                names.append(name)
+    unknown = [name for name in names if name not in allowed]
+    if unknown:
+        raise UnknownDimension(unknown, allowed)
+    return names
+
+
+# --- Metrics ------------------------------------------------------------------------------
+
+_LIVE_ALLOCATION = Q(allocation__released_at__isnull=True)
+_COUNTED_REPORT = Q(outcome_report__status__in=COUNTED_REPORT_STATUSES)
+# KRW of support behind an allocation: see the module docstring.
+_SUPPORT_KRW = Case(
+    When(program__kind=ProgramKind.EXPORT_FUNDING, then=F("allocation__units")),
+    When(program__kind=ProgramKind.TRADE_SHOW, then=F("allocation__units") * F("program__subsidy_per_booth_krw")),
+    default=Value(0),
+    output_field=BigIntegerField(),
+)
+
+
+def _sum(expression: Any, *, condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(expression, filter=condition), 0, output_field=BigIntegerField())
+
+
+def _ratio(numerator: str, denominator: str) -> Any:
+    return Cast(F(numerator), FloatField()) / NullIf(F(denominator), 0)
+
+
+APPLICATION_METRICS = (
+    "applications",
+    "firms",
+    "decided",
+    "approved",
+    "approval_rate",
+    "median_days_to_decision",
+    "waitlisted",
+    "allocated_units",
+    "capacity_units",
+    "outcome_reports",
+    "buyer_meetings",
+    "consultation_usd",
+    "contracts_usd",
+    "support_krw",
+    "contracts_usd_per_krw",
+)
+OUTCOME_METRICS = (
+    "reports",
+    "firms",
+    "buyer_meetings",
+    "consultation_usd",
+    "contracts_usd",
+    "ip_filed",
+    "support_krw",
+    "contracts_usd_per_krw",
+)
+_FLOAT_METRICS = frozenset({"approval_rate", "median_days_to_decision", "contracts_usd_per_krw"})
+
+
+def _capacity(applications: QuerySet[Application], dims: Sequence[Dimension]) -> Any:
+    if any(d.program_field is None for d in dims):
+        return None
+    if any(d.name == "program" for d in dims):
+        return Max("program__capacity")
+    # Sum over the distinct programs of the group, in a correlated subquery: summing
+    # program__capacity over application rows would count a program once per application.
+    programs = Program.objects.filter(pk__in=applications.order_by().values("program_id"))
+    for d in dims:
+        # Program-level dimensions group by plain columns of the program.
+        assert d.program_field is not None and isinstance(d.column, str)
+        programs = programs.filter(**{d.program_field: OuterRef(d.column)})
+    total = programs.order_by().annotate(total=Func(F("capacity"), function="SUM")).values("total")
+    return _PerGroupSubquery(total, output_field=BigIntegerField())
+
+
+# --- Running them -------------------------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    """A lazy grouped query and how to present its rows; iterate to run it (once)."""
+
+    group_by: list[str]
+    queryset: QuerySet[Any]
+    dims: list[Dimension]
+    metrics: Sequence[str]
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for d in self.dims for name in d.output_names()] + list(self.metrics)
+
+    def _row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for d in self.dims:
+            row.update(d.output(raw))
+        for metric in self.metrics:
+            value = raw.get(metric)
+            if value is None:
+                row[metric] = None
+            elif metric in _FLOAT_METRICS:
+                row[metric] = float(value)
+            else:
+                row[metric] = int(value) if isinstance(value, int | Decimal | float) else value
+        return row
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        for raw in self.queryset.iterator():
+            yield self._row(raw)
+
+
+def _grouped(applications: QuerySet[Application], dims: Sequence[Dimension]) -> QuerySet[Any]:
+    columns: dict[str, Any] = {}
+    for d in dims:
+        columns[d.alias] = F(d.column) if isinstance(d.column, str) else d.column
+        for suffix, lookup in d.extra.items():
+            columns[f"{d.alias}__{suffix}"] = F(lookup)
+    if not columns:
+        # No dimension: one row of totals. A constant groups nothing, so the query has no
+        # GROUP BY and aggregates over every row.
+        columns["g_all"] = Value(1)
+    return applications.order_by().values(**columns)
+
+
+def _ordered(qs: QuerySet[Any], dims: Sequence[Dimension]) -> QuerySet[Any]:
+    return qs.order_by(*[F(d.alias).asc(nulls_last=True) for d in dims])
+
+
+def application_statistics(*, applications: QuerySet[Application], group_by: Sequence[str]) -> Statistics:
+    dims = [DIMENSIONS[name] for name in group_by]
+    capacity = _capacity(applications, dims)
+    aggregates: dict[str, Any] = {
+        "applications": Count("pk"),
+        "firms": Count("firm_id", distinct=True),
+        "decided": Count("pk", filter=Q(decided_at__isnull=False)),
+        "approved": Count("pk", filter=Q(status__in=[Status.APPROVED, Status.COMPLETED])),
+        "median_days_to_decision": Median(DaysBetween("decided_at", "submitted_at")),
+        "waitlisted": Count("pk", filter=Q(status=Status.WAITLISTED)),
+        "allocated_units": _sum("allocation__units", condition=_LIVE_ALLOCATION),
+        "outcome_reports": Count("outcome_report", filter=_COUNTED_REPORT),
+        "buyer_meetings": _sum("outcome_report__buyer_meetings", condition=_COUNTED_REPORT),
+        "consultation_usd": _sum("outcome_report__consultation_usd", condition=_COUNTED_REPORT),
+        "contracts_usd": _sum("outcome_report__contracts_usd", condition=_COUNTED_REPORT),
+        "support_krw": _sum(_SUPPORT_KRW, condition=_COUNTED_REPORT & _LIVE_ALLOCATION),
+    }
+    qs = _grouped(applications, dims).annotate(**aggregates)
+    qs = qs.annotate(
+        approval_rate=_ratio("approved", "decided"),
+        contracts_usd_per_krw=_ratio("contracts_usd", "support_krw"),
+        capacity_units=capacity if capacity is not None else Value(None, output_field=BigIntegerField()),
+    )
+    return Statistics(list(group_by), _ordered(qs, dims), dims, APPLICATION_METRICS)
+
+
+def outcome_statistics(
+    *, applications: QuerySet[Application], group_by: Sequence[str], report_statuses: Sequence[str] | None = None
+) -> Statistics:
+    """Outcome totals of the applications' reports; by default submitted and accepted ones
+    (pass ``report_statuses=[]`` when the caller filtered the statuses itself)."""
+    dims = [DIMENSIONS[name] for name in group_by]
+    statuses = COUNTED_REPORT_STATUSES if report_statuses is None else report_statuses
+    if statuses:
+        applications = applications.filter(outcome_report__status__in=statuses)
+    else:
+        applications = applications.filter(outcome_report__isnull=False)
+    aggregates: dict[str, Any] = {
+        "reports": Count("outcome_report"),
+        "firms": Count("firm_id", distinct=True),
+        "buyer_meetings": _sum("outcome_report__buyer_meetings"),
+        "consultation_usd": _sum("outcome_report__consultation_usd"),
+        "contracts_usd": _sum("outcome_report__contracts_usd"),
+        "ip_filed": _sum("outcome_report__ip_filed"),
+        "support_krw": _sum(_SUPPORT_KRW, condition=_LIVE_ALLOCATION),
+    }
+    qs = _grouped(applications, dims).annotate(**aggregates)
+    qs = qs.annotate(contracts_usd_per_krw=_ratio("contracts_usd", "support_krw"))
+    return Statistics(list(group_by), _ordered(qs, dims), dims, OUTCOME_METRICS)

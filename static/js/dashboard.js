@@ -1,0 +1,189 @@
+/* The statistics dashboard: every number comes from /api/v1/stats/applications/ (the same
+ * endpoint scripts use), fetched with the signed-in session; the filters map one to one to
+ * the API's query parameters. */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("dashboard");
+  if (!root || typeof window.Chart === "undefined") {
+    return;
+  }
+  const strings = JSON.parse(document.getElementById("dashboard-strings").textContent);
+  const form = document.getElementById("dashboard-filters");
+  const statusLine = document.getElementById("dashboard-status");
+  const statsUrl = root.dataset.statsUrl;
+  const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  const charts = {};
+
+  function query(extra) {
+    const params = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) {
+      if (value) {
+        params.append(key, value);
+      }
+    }
+    for (const [key, value] of Object.entries(extra || {})) {
+      params.set(key, value);
+    }
+    return params;
+  }
+
+  async function fetchStats(groupBy) {
+    const params = query(groupBy ? { group_by: groupBy } : {});
+    const response = await fetch(statsUrl + "?" + params.toString(), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (parseError) {
+      body = null;
+    }
+    if (!response.ok) {
+      const message = body && body.error ? body.error.message : response.statusText;
+      throw new Error(message);
+    }
+    return body.results;
+  }
+
+  function percent(rate) {
+    return rate === null || rate === undefined ? null : Math.round(rate * 1000) / 10;
+  }
+
+  function show(value) {
+    if (value === null || value === undefined) {
+      return "–";
+    }
+    return typeof value === "number" ? numberFormat.format(Math.round(value * 10) / 10) : String(value);
+  }
+
+  const LABELS = {
+    program: (row) => row.program_code,
+    sector: (row) => row.sector_label,
+    country: (row) => row.country_name || row.country || strings.none,
+    month: (row) => row.month || strings.not_submitted,
+  };
+
+  // What each chart plots: [metric, label, chart type, axis].
+  const SERIES = {
+    program: [
+      ["applications", strings.applications, "bar", "y"],
+      ["approved", strings.approved, "bar", "y"],
+    ],
+    sector: [
+      ["applications", strings.applications, "bar", "y"],
+      ["approval_rate", strings.approval_rate, "line", "y2"],
+    ],
+    country: [
+      ["applications", strings.applications, "bar", "y"],
+      ["contracts_usd", strings.contracts_usd, "line", "y2"],
+    ],
+    month: [
+      ["applications", strings.applications, "line", "y"],
+      ["decided", strings.decided, "line", "y"],
+    ],
+  };
+
+  // Extra columns in each chart's data table.
+  const TABLE_EXTRA = {
+    program: [
+      ["allocated_units", strings.allocated_units],
+      ["capacity_units", strings.capacity_units],
+    ],
+    sector: [["firms", strings.firms]],
+    country: [["firms", strings.firms]],
+    month: [["approved", strings.approved]],
+  };
+
+  function metricValue(row, metric) {
+    return metric === "approval_rate" ? percent(row[metric]) : row[metric];
+  }
+
+  function renderTable(container, chart, rows) {
+    const columns = SERIES[chart].map(([metric, label]) => [metric, label]).concat(TABLE_EXTRA[chart]);
+    const table = document.createElement("table");
+    const head = table.createTHead().insertRow();
+    const first = document.createElement("th");
+    first.scope = "col";
+    head.appendChild(first);
+    for (const [, label] of columns) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    for (const row of rows) {
+      const tr = body.insertRow();
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = LABELS[chart](row);
+      tr.appendChild(th);
+      for (const [metric] of columns) {
+        tr.insertCell().textContent = show(metricValue(row, metric));
+      }
+    }
+    container.replaceChildren(table);
+  }
+
+  function renderChart(chart, rows) {
+    const card = root.querySelector('[data-chart="' + chart + '"]');
+    const canvas = card.querySelector("canvas");
+    const series = SERIES[chart];
+    const usesSecondAxis = series.some((item) => item[3] === "y2");
+    if (charts[chart]) {
+      charts[chart].destroy();
+    }
+    charts[chart] = new window.Chart(canvas, {
+      data: {
+        labels: rows.map(LABELS[chart]),
+        datasets: series.map(([metric, label, type, axis]) => ({
+          type: type,
+          label: label,
+          yAxisID: axis,
+          data: rows.map((row) => metricValue(row, metric)),
+        })),
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        scales: Object.assign(
+          { y: { beginAtZero: true } },
+          usesSecondAxis ? { y2: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } } : {}
+        ),
+      },
+    });
+    renderTable(card.querySelector(".chart-table"), chart, rows);
+    card.querySelector(".chart-csv").href = statsUrl + "?" + query({ group_by: chart, format: "csv" }).toString();
+  }
+
+  function renderTotals(rows) {
+    const totals = rows[0] || {};
+    for (const element of root.querySelectorAll("[data-metric]")) {
+      const metric = element.dataset.metric;
+      element.textContent = show(metricValue(totals, metric));
+    }
+  }
+
+  async function refresh() {
+    statusLine.textContent = strings.loading;
+    try {
+      const [totals, ...grouped] = await Promise.all(
+        [null, "program", "sector", "country", "month"].map(fetchStats)
+      );
+      renderTotals(totals);
+      ["program", "sector", "country", "month"].forEach((chart, index) => renderChart(chart, grouped[index]));
+      statusLine.textContent = totals.length && totals[0].applications ? "" : strings.empty;
+    } catch (error) {
+      statusLine.textContent = strings.error + " " + error.message;
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    history.replaceState(null, "", "?" + query().toString());
+    refresh();
+  });
+  refresh();
+})();
