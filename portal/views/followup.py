@@ -1,0 +1,225 @@
+"""After submitting: the application page, messages, information requests, withdrawal, the
+outcome report and notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import outcomes
+from applications.errors import ApplicationError
+from applications.models import Application, OutcomeReport
+from applications.services import application_withdraw
+from applications.workflow import TERMINAL, WITHDRAWABLE, Status
+from notifications.models import Notification
+from portal.access import firm_required
+from portal.forms.applications import InfoAnswerForm, MessageForm, OutcomeReportForm, WithdrawForm
+from portal.selectors import firm_application
+from portal.services.followup import info_request_answer, message_post, notifications_mark_read
+from portal.stash import autosave_done
+from portal.views.applications import _cost_summary, _document_checklist
+from programs.eligibility import preview
+
+# History notes the firm reads: decisions' reasons and the exchanges it took part in.
+# Officers' internal notes (start review, overrides) stay in the officer workspace.
+FIRM_VISIBLE_NOTES = frozenset(
+    {"approve", "waitlist", "reject", "cancel", "request_info", "answer_info", "withdraw", "complete"}
+)
+
+
+def _get_application(request: HttpRequest, pk: int) -> Application:
+    try:
+        return firm_application(user=request.user, pk=pk)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _detail_context(
+    request: HttpRequest,
+    application: Application,
+    *,
+    message_form: MessageForm | None = None,
+    answer_form: InfoAnswerForm | None = None,
+) -> dict[str, Any]:
+    timeline = [
+        {"change": change, "note": change.note if change.transition in FIRM_VISIBLE_NOTES else ""}
+        for change in application.history.all()
+    ]
+    if application.eligibility_checked_at:
+        eligibility, provisional = application.eligibility_results, False
+    else:
+        eligibility = preview(firm=application.firm, program=application.program).results
+        provisional = True
+    report = OutcomeReport.objects.filter(application=application).first()
+    return {
+        "application": application,
+        "program": application.program,
+        "timeline": timeline,
+        "eligibility": eligibility,
+        "eligibility_provisional": provisional,
+        "documents": application.documents.all(),
+        "thread": application.messages.select_related("attachment", "info_request").order_by("created_at", "pk"),
+        "open_request": application.info_requests.filter(answered_at=None).order_by("-requested_at").first(),
+        "message_form": message_form or MessageForm(),
+        "answer_form": answer_form or InfoAnswerForm(),
+        "can_message": application.status not in TERMINAL and application.status != Status.DRAFT,
+        "can_withdraw": application.status in WITHDRAWABLE,
+        "outcome_required": outcomes.outcome_report_required(application),
+        "outcome_report": report,
+        "outcome_due_on": report.due_on if report else outcomes.outcome_report_due_on(application),
+        "checklist": _document_checklist(application),
+        "summary": _cost_summary(application, application.answers),
+    }
+
+
+@firm_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application(request, pk)
+    return render(request, "portal/application_detail.html", _detail_context(request, application))
+
+
+@firm_required
+@require_POST
+def message_send(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post(application=application, actor=request.user, body=form.cleaned_data["body"])
+        except ApplicationError as exc:
+            if application.status == Status.DRAFT or application.status in TERMINAL:
+                # The thread is closed: there is no form on the page to put the error on.
+                messages.error(request, str(exc))
+                return redirect("portal:application_detail", pk=application.pk)
+            form.add_error("body", str(exc))
+        else:
+            messages.success(request, _("Your message was sent."))
+            autosave_done(request, f"message-{application.pk}")
+            return redirect("portal:application_detail", pk=application.pk)
+    context = _detail_context(request, application, message_form=form)
+    return render(request, "portal/application_detail.html", context, status=400)
+
+
+@firm_required
+@require_POST
+def info_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application(request, pk)
+    form = InfoAnswerForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            info_request_answer(
+                application=application,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                upload=form.cleaned_data.get("file"),
+                doc_type=form.cleaned_data.get("doc_type") or "other",
+            )
+        except ApplicationError as exc:
+            form.add_error("file" if form.cleaned_data.get("file") else "answer", str(exc))
+        else:
+            messages.success(request, _("Your answer was sent to the officers."))
+            autosave_done(request, f"answer-{application.pk}")
+            return redirect("portal:application_detail", pk=application.pk)
+    context = _detail_context(request, application, answer_form=form)
+    return render(request, "portal/application_detail.html", context, status=400)
+
+
+@firm_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application(request, pk)
+    if application.status not in WITHDRAWABLE:
+        messages.error(request, _("This application can no longer be withdrawn."))
+        return redirect("portal:application_detail", pk=application.pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_withdraw(application=application, actor=request.user, note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your application was withdrawn."))
+        return redirect("portal:application_detail", pk=application.pk)
+    return render(request, "portal/application_withdraw.html", {"application": application, "form": form})
+
+
+@firm_required
+@require_http_methods(["GET", "POST"])
+def outcome_report(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application(request, pk)
+    if not outcomes.outcome_report_required(application):
+        raise Http404
+    report = OutcomeReport.objects.filter(application=application).first()
+    editable = application.status == Status.APPROVED and (report is None or report.status in outcomes.EDITABLE)
+    if request.method == "POST" and editable:
+        form = OutcomeReportForm(request.POST)
+        if form.is_valid():
+            save = (
+                outcomes.outcome_report_submit
+                if request.POST.get("action") == "submit"
+                else outcomes.outcome_report_save_draft
+            )
+            try:
+                save(application=application, actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                done = request.POST.get("action") == "submit"
+                autosave_done(request, f"outcome-{application.pk}")
+                messages.success(
+                    request, _("Your outcome report was submitted.") if done else _("Your draft was saved.")
+                )
+                return redirect("portal:outcome_report", pk=application.pk)
+    elif report is not None:
+        form = OutcomeReportForm(
+            initial={
+                "buyer_meetings": report.buyer_meetings,
+                "consultation_usd": report.consultation_usd,
+                "contracts_usd": report.contracts_usd,
+                "ip_filed": report.ip_filed,
+                "new_countries": list(report.new_countries.values_list("pk", flat=True)),
+                "narrative": report.narrative,
+            }
+        )
+    else:
+        form = OutcomeReportForm(
+            initial={"buyer_meetings": 0, "consultation_usd": 0, "contracts_usd": 0, "ip_filed": 0}
+        )
+    context = {
+        "application": application,
+        "program": application.program,
+        "report": report,
+        "form": form,
+        "editable": editable,
+        "due_on": report.due_on if report else outcomes.outcome_report_due_on(application),
+    }
+    return render(request, "portal/outcome_report.html", context)
+
+
+@firm_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    qs = Notification.objects.filter(user=request.user).select_related("application")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/notifications.html", {"page": page})
+
+
+@firm_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if pk is not None:
+        notification = get_object_or_404(Notification, pk=pk, user=request.user)
+        notifications_mark_read(user=request.user, ids=[notification.pk])
+        target = notification.url
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+    else:
+        count = notifications_mark_read(user=request.user)
+        messages.info(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("portal:notifications")
