@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 
-from applications.models import Application, ApplicationQuerySet
+from applications.models import Application, ApplicationQuerySet, OutcomeReport
 from programs.models import Program, ProgramQuerySet
 from sme_support.roles import AnyUser, is_manager, is_officer
 
@@ -43,3 +44,8 @@ def program_assigned_list(*, user: AnyUser) -> ProgramQuerySet:
     if is_officer(user):
         return qs.assigned_to(user)
     return qs.none()
+
+
+def outcome_report_list(*, user: AnyUser) -> QuerySet[OutcomeReport]:
+    """Outcome reports of the applications ``user`` may see, and no others."""
+    return OutcomeReport.objects.filter(application__in=application_list(user=user).values("pk"))

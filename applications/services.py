@@ -232,13 +232,19 @@ def application_submit(*, application: Application, actor: User) -> Application:
     return _sync(application, locked)
 
 
-def enqueue_screening(application_id: int) -> None:
+def enqueue_screening(application_id: int) -> bool:
+    """Hand the screening to the broker; False if it is unreachable (the settings make that
+    fail within ~2 s), in which case requeue_stuck_screening enqueues it later."""
     from applications.tasks import screen_application
 
     try:
         screen_application.delay(application_id)
     except Exception:  # the broker is down; requeue_stuck_screening will retry
-        logger.warning("Could not enqueue screening of application %s; the sweeper will retry.", application_id, exc_info=True)
+        logger.warning(
+            "Could not enqueue screening of application %s; the sweeper will retry.", application_id, exc_info=True
+        )
+        return False
+    return True
 
 
 @transaction.atomic
@@ -263,6 +269,11 @@ def application_screen(*, application_id: int) -> Application | None:
     locked.eligibility_checked_at = timezone.now()
     locked.save(update_fields=["eligibility_results", "eligibility_rules_version", "eligibility_checked_at"])
     _apply(application=locked, name="mark_eligible" if outcome.passed else "mark_ineligible", actor=None)
+    if outcome.passed:
+        # First come, first served: decided the moment it is found eligible (selection.py).
+        from applications.selection import fcfs_on_eligible
+
+        fcfs_on_eligible(application=locked)
     return locked
 
 
@@ -330,6 +341,10 @@ def application_approve(*, application: Application, actor: User | None, units: 
     """
     locked = _lock(application)
     _check_transition(application=locked, name="approve", actor=actor, note=reason)
+    # A waitlisted application holding an offer already has its units: the firm answers it.
+    from applications.waitlist import guard_approval
+
+    guard_approval(application=locked)
     _check_units(units=units, program=locked.program)
     if units > locked.requested_units:
         raise InvalidUnits(
@@ -345,13 +360,22 @@ def application_approve(*, application: Application, actor: User | None, units: 
 def application_waitlist(*, application: Application, actor: User | None, reason: str) -> Application:
     locked = _lock(application)
     _apply(application=locked, name="waitlist", actor=actor, note=reason)
+    from applications.waitlist import waitlist_entry_add
+
+    waitlist_entry_add(application=locked)
     return _sync(application, locked)
 
 
 @transaction.atomic
 def application_reject(*, application: Application, actor: User | None, reason: str) -> Application:
     locked = _lock(application)
+    was_waitlisted = locked.status == Status.WAITLISTED
     _apply(application=locked, name="reject", actor=actor, note=reason)
+    if was_waitlisted:
+        # Closing a live waitlist offer hands its units to the next in line (waitlist.py).
+        from applications.waitlist import application_left_waitlist
+
+        application_left_waitlist(application=locked, actor=actor, declined=False)
     return _sync(application, locked)
 
 
@@ -362,9 +386,16 @@ def application_reject(*, application: Application, actor: User | None, reason: 
 def application_withdraw(*, application: Application, actor: User, note: str = "") -> Application:
     locked = _lock(application)
     was_approved = locked.status == Status.APPROVED
+    was_waitlisted = locked.status == Status.WAITLISTED
     _apply(application=locked, name="withdraw", actor=actor, note=note)
+    # Units that come back are offered to the waitlist in this same transaction (waitlist.py).
+    from applications.waitlist import application_left_waitlist, units_returned
+
     if was_approved:
         allocation_release(application=locked)
+        units_returned(program_id=locked.program_id)
+    elif was_waitlisted:
+        application_left_waitlist(application=locked, actor=actor, declined=True)
     return _sync(application, locked)
 
 
@@ -373,6 +404,9 @@ def application_cancel(*, application: Application, actor: User, reason: str) ->
     locked = _lock(application)
     _apply(application=locked, name="cancel", actor=actor, note=reason)
     allocation_release(application=locked)
+    from applications.waitlist import units_returned
+
+    units_returned(program_id=locked.program_id)
     return _sync(application, locked)
 
 

@@ -38,8 +38,88 @@ def requeue_stuck_screening() -> int:
             status__in=[Status.SUBMITTED, Status.SCREENING], status_changed_at__lt=cutoff
         ).values_list("pk", flat=True)[:1000]
     )
+    enqueued = 0
     for pk in ids:
-        services.enqueue_screening(pk)
+        # With the broker still down every publish would wait out its timeout; stop at the
+        # first failure and leave the rest to the next run.
+        if not services.enqueue_screening(pk):
+            break
+        enqueued += 1
     if ids:
-        logger.info("Re-enqueued screening for %d applications", len(ids))
-    return len(ids)
+        logger.info("Re-enqueued screening for %d of %d waiting applications", enqueued, len(ids))
+    return enqueued
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def recheck_program(self: object, program_id: int) -> int:
+    """Re-check a program's open applications after its rules changed (idempotent)."""
+    from applications.recheck import program_recheck
+
+    return program_recheck(program_id=program_id)
+
+
+@shared_task(acks_late=True)
+def requeue_stale_rechecks() -> int:
+    """Re-enqueue the re-check of programs whose open applications are still judged under
+    older rules (the broker was down when the rules changed, or the task failed for good).
+    Rules changed in the last ``RECHECK_STALE_AFTER`` are left to the re-check under way."""
+    from applications.recheck import enqueue_recheck, programs_with_stale_results
+
+    program_ids = programs_with_stale_results(settled_before=timezone.now() - settings.RECHECK_STALE_AFTER)
+    for program_id in program_ids:
+        enqueue_recheck(program_id)
+    if program_ids:
+        logger.info("Re-enqueued the eligibility re-check of %d programs", len(program_ids))
+    return len(program_ids)
+
+
+@shared_task(acks_late=True)
+def waitlist_sweep() -> dict[str, int]:
+    """Expire waitlist offers past their deadline (each passes its place on), then offer any
+    free capacity an active waitlist is waiting for. Each offer is handled in its own
+    transaction and re-checked under its lock, so a duplicate run does nothing twice."""
+    from applications.waitlist import waitlist_expire_offers, waitlist_offer_free_capacity
+
+    expired = waitlist_expire_offers()
+    offered = waitlist_offer_free_capacity()
+    if expired or offered:
+        logger.info("Waitlist sweep: %d offers expired, %d places offered", expired, offered)
+    return {"expired": expired, "offered": offered}
+
+
+@shared_task(acks_late=True)
+def fcfs_decide_backlog() -> int:
+    """Decide first come, first served applications that became eligible without screening
+    (an override, a rules re-check); deciding re-checks the status under the row lock."""
+    from applications.selection import fcfs_decide_backlog as decide
+
+    decided = decide()
+    if decided:
+        logger.info("Decided %d first come, first served applications", decided)
+    return decided
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def waitlist_promote_program(self: object, program_id: int) -> int:
+    """Offer a program's free capacity to its waitlist (a promotion that passed over a busy
+    application asks for this); idempotent — nothing free, nothing offered."""
+    from django.db import transaction
+
+    from applications.waitlist import waitlist_promote
+
+    with transaction.atomic():
+        return len(waitlist_promote(program_id=program_id))

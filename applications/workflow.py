@@ -99,6 +99,16 @@ TRANSITIONS: dict[str, Transition] = {
         _t("withdraw", WITHDRAWABLE, S.WITHDRAWN, {FIRM}, _("Withdraw")),
         _t("cancel", {S.APPROVED}, S.CANCELLED, {OFFICER}, _("Cancel"), needs_note=True),
         _t("complete", {S.APPROVED}, S.COMPLETED, {OFFICER}, _("Complete")),
+        # A manager changed the program's rules: applications.recheck moves the verdict,
+        # only while no officer has taken the application into review.
+        _t("recheck_eligible", {S.INELIGIBLE}, S.ELIGIBLE, {SYSTEM}, _("Eligible after a rules change")),
+        _t("recheck_ineligible", {S.ELIGIBLE}, S.INELIGIBLE, {SYSTEM}, _("Ineligible after a rules change")),
+        # First come, first served: the system takes an eligible application into review and
+        # decides it at once (applications.selection.fcfs_on_eligible).
+        _t("auto_review", {S.ELIGIBLE}, S.UNDER_REVIEW, {SYSTEM}, _("Start review automatically")),
+        # The firm takes a freed place offered from the waitlist; the offer already holds the
+        # units (applications.waitlist.waitlist_offer_accept).
+        _t("accept_offer", {S.WAITLISTED}, S.APPROVED, {FIRM}, _("Accept the offered place")),
     ]
 }
 

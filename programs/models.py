@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -257,3 +257,360 @@ class ProgramOfficer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.program}"
+
+
+# --- Eligibility rules ------------------------------------------------------------------------
+
+
+class EligibilityRuleType(models.TextChoices):
+    """What a rule checks. Each type's parameters and check live in ``programs.eligibility.rules``."""
+
+    SECTOR_IN = "sector_in", _("Sector is one of")
+    SIZE_CLASS_IN = "size_class_in", _("Size class is one of")
+    EXPORT_TIER_IN = "export_tier_in", _("Export tier is one of")
+    EXPORTS_USD_RANGE = "exports_usd_range", _("Last year's exports (USD) within a range")
+    MIN_YEARS_SINCE_FOUNDING = "min_years_since_founding", _("Minimum years since founding")
+    EMPLOYEES_RANGE = "employees_range", _("Employees within a range")
+    REQUIRED_DOCUMENTS = "required_documents", _("Required documents")
+    MAX_PRIOR_APPROVALS = "max_prior_approvals", _("Maximum prior approvals in programs of the same kind")
+    NO_OVERDUE_OUTCOME_REPORT = "no_overdue_outcome_report", _("No overdue outcome report")
+    NOT_SANCTIONED = "not_sanctioned", _("Not under a sanction")
+    PER_FIRM_CAP = "per_firm_cap", _("Per-firm cap")
+    TARGET_COUNTRY_IN_MARKETS = "target_country_in_markets", _("A target country is among the firm's markets")
+    IP_REGISTERED_IN_TARGET = "ip_registered_in_target", _("IP registered in a target country")
+
+
+class EligibilityRuleSet(models.Model):
+    """The version of a program's eligibility rules.
+
+    ``programs.services`` bumps ``version`` in the same transaction as any change to the
+    program's rules (and locks this row while doing it, so two edits never interleave). Each
+    application stores the version it was checked under; a program without a row is on
+    version 0, its baseline rules.
+    """
+
+    program = models.OneToOneField(
+        Program,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="eligibility_rule_set",
+        verbose_name=_("program"),
+    )
+    version = models.PositiveIntegerField(_("rules version"), default=0, editable=False)
+    changed_at = models.DateTimeField(_("rules changed"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rules changed by"),
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("eligibility rule set")
+        verbose_name_plural = _("eligibility rule sets")
+
+    def __str__(self) -> str:
+        return f"{self.program} · v{self.version}"
+
+
+class EligibilityRule(models.Model):
+    """One condition a firm must meet to be eligible for a program; the parameters are data
+    that managers edit, validated per rule type."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="eligibility_rules", verbose_name=_("program")
+    )
+    rule_type = models.CharField(_("rule"), max_length=32, choices=EligibilityRuleType.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("eligibility rule")
+        verbose_name_plural = _("eligibility rules")
+        ordering = ["program", "position", "pk"]
+        constraints = [
+            # One rule per type and program: a type's parameters already express any set or range.
+            models.UniqueConstraint(fields=["program", "rule_type"], name="uniq_eligibility_rule_type_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.get_rule_type_display()}"
+
+    def clean(self) -> None:
+        from programs.eligibility.rules import validate_params
+
+        if self.rule_type not in EligibilityRuleType.values:
+            return  # the field's own choices validation reports it
+        program = self.program if self.program_id is not None else None
+        try:
+            self.params = validate_params(self.rule_type, self.params, program=program)
+        except ValidationError as error:
+            raise ValidationError({"params": error.messages}) from error
+
+
+# --- Target markets ---------------------------------------------------------------------------
+
+
+class IndicatorCode(models.TextChoices):
+    """The figures kept per country; the priority score (``programs.priority``) is built on them."""
+
+    GDP_USD = "gdp_usd", _("GDP (current USD)")
+    GDP_GROWTH_PCT = "gdp_growth_pct", _("Real GDP growth (annual %)")
+    TRADE_VOLUME_USD = "trade_volume_usd", _("Bilateral trade volume (USD)")
+    CULTURAL_INTIMACY = "cultural_intimacy", _("Cultural intimacy (index 0–100)")
+    IP_PROTECTION = "ip_protection", _("IP protection (index 0–100)")
+
+
+# Indices the agency keeps on a 0–100 scale, and amounts that cannot be negative.
+INDEX_INDICATORS = (IndicatorCode.CULTURAL_INTIMACY, IndicatorCode.IP_PROTECTION)
+POSITIVE_INDICATORS = (IndicatorCode.GDP_USD,)
+NON_NEGATIVE_INDICATORS = (IndicatorCode.TRADE_VOLUME_USD,)
+
+
+class CountryIndicator(models.Model):
+    """The latest known value of one indicator for one country, with the year it describes and
+    where it came from. Re-imports overwrite the row: one row per (country, indicator)."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("country"))
+    indicator = models.CharField(_("indicator"), max_length=24, choices=IndicatorCode.choices)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=4)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_("The year the value describes."),
+    )
+    source = models.CharField(_("source"), max_length=200)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("country indicator")
+        verbose_name_plural = _("country indicators")
+        ordering = ["country", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "indicator"], name="uniq_country_indicator"),
+            models.CheckConstraint(
+                condition=~Q(indicator__in=INDEX_INDICATORS) | Q(value__gte=0, value__lte=100),
+                name="country_indicator_index_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(indicator__in=POSITIVE_INDICATORS) | Q(value__gt=0),
+                name="country_indicator_gdp_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(indicator__in=NON_NEGATIVE_INDICATORS) | Q(value__gte=0),
+                name="country_indicator_trade_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} · {self.get_indicator_display()} {self.year}"
+
+    def clean(self) -> None:
+        if self.value is None:
+            return
+        if self.indicator in INDEX_INDICATORS and not Decimal(0) <= self.value <= Decimal(100):
+            raise ValidationError({"value": _("An index runs from 0 to 100.")})
+        if self.indicator in POSITIVE_INDICATORS and self.value <= 0:
+            raise ValidationError({"value": _("GDP must be above zero.")})
+        if self.indicator in NON_NEGATIVE_INDICATORS and self.value < 0:
+            raise ValidationError({"value": _("A trade volume cannot be negative.")})
+
+
+class CountryRelationship(models.Model):
+    """Whether Korea has a free trade agreement in force with the country, and since when.
+
+    No row means "not recorded" (the FTA status is unknown), which the priority score treats
+    as missing, not as "no FTA".
+    """
+
+    country = models.OneToOneField(
+        Country, on_delete=models.CASCADE, primary_key=True, related_name="relationship", verbose_name=_("country")
+    )
+    fta_in_force = models.BooleanField(_("FTA in force"), default=False)
+    fta_name = models.CharField(_("FTA"), max_length=200, blank=True, help_text=_("e.g. Korea–EU FTA."))
+    fta_since = models.DateField(_("FTA in force since"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bilateral relationship")
+        verbose_name_plural = _("bilateral relationships")
+        ordering = ["country"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fta_in_force=True) | Q(fta_since__isnull=True), name="country_relationship_since_needs_fta"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.country)
+
+    def clean(self) -> None:
+        if self.fta_in_force and self.fta_since is None:
+            raise ValidationError({"fta_since": _("Give the date the FTA entered into force.")})
+        if not self.fta_in_force and self.fta_since is not None:
+            raise ValidationError({"fta_since": _("Leave this empty when no FTA is in force.")})
+
+
+class MOUQuerySet(models.QuerySet["MOU"]):
+    def live(self, on: date | None = None) -> MOUQuerySet:
+        """Signed on or before ``on`` and not expired by then (an MOU without an end date never expires)."""
+        day = on or timezone.localdate()
+        return self.filter(signed_on__lte=day).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+
+
+class MOU(models.Model):
+    """A memorandum of understanding with an institution of a partner country. Live MOUs count
+    toward the relationship maturity of the country (``programs.priority``)."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="mous", verbose_name=_("partner country")
+    )
+    partner_institution = models.CharField(_("partner institution"), max_length=200)
+    signed_on = models.DateField(_("signed on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, help_text=_("Empty: no end date."))
+    sectors = models.JSONField(
+        _("sectors covered"), default=list, blank=True, help_text=_("Empty means not limited to particular sectors.")
+    )
+    scope = models.TextField(_("scope"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = MOUQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("MOU")
+        verbose_name_plural = _("MOUs")
+        ordering = ["-signed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "partner_institution", "signed_on"], name="uniq_mou_partner_signed_on"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
+                name="mou_expires_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_institution} ({self.country_id}, {self.signed_on:%Y-%m-%d})"
+
+    def is_live(self, on: date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.signed_on <= day and (self.expires_on is None or self.expires_on >= day)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str | Promise]] = {}
+        if not isinstance(self.sectors, list) or not all(isinstance(s, str) for s in self.sectors):
+            errors["sectors"] = [_("Sectors must be a list of sector codes.")]
+        else:
+            unknown = set(self.sectors) - set(Sector.values)
+            if unknown:
+                errors["sectors"] = [_("Unknown sectors: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}]
+            else:
+                # One entry per sector, in the order of the sector list, so equal sets compare equal.
+                self.sectors = [s for s in Sector.values if s in set(self.sectors)]
+        if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
+            errors["expires_on"] = [_("An MOU cannot expire before it is signed.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class PriorityFactor(models.TextChoices):
+    """The five factors of a country's priority score, in display order; each is also the name
+    of its weight on ``PriorityWeights``."""
+
+    MARKET_SIZE = "market_size", _("Market size")
+    GROWTH_POTENTIAL = "growth_potential", _("Growth potential")
+    RELATIONSHIP_MATURITY = "relationship_maturity", _("Relationship maturity")
+    CULTURAL_INTIMACY = "cultural_intimacy", _("Cultural intimacy")
+    IP_PROTECTION = "ip_protection", _("IP protection")
+
+
+# Each weight's default and what it weighs.
+_WEIGHT_DEFAULTS = {
+    PriorityFactor.MARKET_SIZE: (30, _("GDP (current USD), on a log scale.")),
+    PriorityFactor.GROWTH_POTENTIAL: (20, _("Real GDP growth.")),
+    PriorityFactor.RELATIONSHIP_MATURITY: (20, _("FTA in force, live MOUs and bilateral trade volume.")),
+    PriorityFactor.CULTURAL_INTIMACY: (15, _("The agency's cultural intimacy index.")),
+    PriorityFactor.IP_PROTECTION: (15, _("The IP-protection index.")),
+}
+
+
+def _weight_field(factor: PriorityFactor) -> models.DecimalField:
+    default, help_text = _WEIGHT_DEFAULTS[factor]
+    return models.DecimalField(
+        factor.label,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=help_text,
+    )
+
+
+class PriorityWeights(models.Model):
+    """The manager-set weights of the five factors: a single row (pk 1).
+
+    Only the ratios between weights matter: a country's score divides by the sum of the
+    weights of the factors it has data for. Change them through
+    ``programs.markets.priority_weights_update``.
+    """
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    market_size = _weight_field(PriorityFactor.MARKET_SIZE)
+    growth_potential = _weight_field(PriorityFactor.GROWTH_POTENTIAL)
+    relationship_maturity = _weight_field(PriorityFactor.RELATIONSHIP_MATURITY)
+    cultural_intimacy = _weight_field(PriorityFactor.CULTURAL_INTIMACY)
+    ip_protection = _weight_field(PriorityFactor.IP_PROTECTION)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("priority weights")
+        verbose_name_plural = _("priority weights")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="priority_weights_singleton"),
+            models.CheckConstraint(
+                condition=Q(
+                    market_size__gte=0,
+                    growth_potential__gte=0,
+                    relationship_maturity__gte=0,
+                    cultural_intimacy__gte=0,
+                    ip_protection__gte=0,
+                ),
+                name="priority_weights_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(market_size__gt=0)
+                | Q(growth_potential__gt=0)
+                | Q(relationship_maturity__gt=0)
+                | Q(cultural_intimacy__gt=0)
+                | Q(ip_protection__gt=0),
+                name="priority_weights_not_all_zero",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Priority weights"))
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {factor: Decimal(getattr(self, factor)) for factor in PriorityFactor.values}
+
+    def clean(self) -> None:
+        values = [getattr(self, factor) for factor in PriorityFactor.values]
+        if all(value is not None for value in values) and not any(value > 0 for value in values):
+            raise ValidationError(_("At least one weight must be above zero."))

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,10 +81,15 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and Redoc assets served from our own static files, never a CDN.
+    "drf_spectacular_sidecar",
     "firms",
     "programs",
     "applications",
     "notifications",
+    "portal",
+    "reviews",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sme_support.urls"
@@ -147,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "home"
 
 # --- Internationalisation ---------------------------------------------------------------
@@ -195,6 +203,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sme-support <no-reply@localhost>")
+# For django.core.mail.backends.filebased.EmailBackend (the worker tests count mails with it).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Seconds an SMTP conversation may take; must stay well below REMINDER_STUCK_AFTER, or a slow
+# send could be taken for a dead one and sent again.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security (strict whenever DEBUG is off) ----------------------------------------------
@@ -212,6 +225,11 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading promises HTTPS forever for the whole domain and every subdomain; only
+        # the domain's owner can make that promise, so it stays opt-in and `check --deploy`
+        # need not remind every deployment about it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- REST framework -----------------------------------------------------------------------
 
@@ -230,12 +248,26 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_USER", "2000/hour")},
+    # Every error as {"error": {"code", "message", "fields"}}, domain refusals included.
+    "EXCEPTION_HANDLER": "sme_support.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "sme-support API",
     "DESCRIPTION": "Programs, applications, firms and statistics of the export-support agency.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so read-only fields never appear as input.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.workflow.Status",
+        "OutcomeReportStatusEnum": "applications.models.OutcomeReport.ReportStatus",
+        "SectorEnum": "firms.models.Sector",
+        "ProgramKindEnum": "programs.models.ProgramKind",
+        "PriorityFactorEnum": "programs.models.PriorityFactor",
+    },
 }
 
 # --- Cache ----------------------------------------------------------------------------
@@ -269,8 +301,20 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # running to a second worker (acks_late).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60 * 2),
+        # A hung Redis (accepting connections, answering nothing) would otherwise block a
+        # submission's publish forever; with these a publish gives up within ~2 s and the
+        # sweeper re-enqueues later. Must stay above kombu's 1 s BRPOP timeout.
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 2),
+        "socket_connect_timeout": env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request must fail fast when the broker is down (the callers catch it
+# and the sweepers re-enqueue): one quick retry covers a pooled connection gone stale after a
+# broker restart, no more.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# The test suite gives every run its own queue so that stale messages never reach its workers.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -286,12 +330,98 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "applications.tasks.requeue_stuck_screening",
         "schedule": timedelta(minutes=5),
     },
+    "requeue-stale-rechecks": {
+        "task": "applications.tasks.requeue_stale_rechecks",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    # A missed run is simply superseded by the next one, so none may pile up while workers are away.
+    "reminders-sweep": {
+        "task": "notifications.tasks.reminders_sweep",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    "officer-digest": {
+        "task": "notifications.tasks.officer_digest",
+        "schedule": crontab(hour=8, minute=0),  # CELERY_TIMEZONE, i.e. 08:00 Asia/Seoul
+        "options": {"expires": 60 * 60 * 4},
+    },
+    "requeue-stuck-reminders": {
+        "task": "notifications.tasks.requeue_stuck_reminders",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 4 * 60},
+    },
+    # Waitlist offers past their deadline pass to the next in line; free capacity is offered.
+    "waitlist-sweep": {
+        "task": "applications.tasks.waitlist_sweep",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 9 * 60},
+    },
+    # First come, first served applications made eligible by an override or a rules re-check.
+    "fcfs-decide-backlog": {
+        "task": "applications.tasks.fcfs_decide_backlog",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 4 * 60},
+    },
 }
 # How long an application may sit in `submitted`/`screening` before the sweeper re-enqueues it.
 SCREENING_STUCK_AFTER = timedelta(minutes=env_int("SCREENING_STUCK_AFTER_MINUTES", 10))
+# How long after a rules change open applications may still be judged under the old rules
+# before the sweeper re-enqueues the program's re-check (a big program's re-check takes time).
+RECHECK_STALE_AFTER = timedelta(minutes=env_int("RECHECK_STALE_AFTER_MINUTES", 30))
 
 # Days a firm gets to answer an information request when the officer sets no date.
 INFO_REQUEST_DEFAULT_DAYS = env_int("INFO_REQUEST_DEFAULT_DAYS", 7)
+
+# --- Decisions (applications.decisions, applications.waitlist) ----------------------------------
+# Defaults for programs whose DecisionPolicy leaves them empty. An approval worth more than the
+# threshold (KRW) waits for a manager's sign-off; a booth or seat with no value of its own is
+# worth DECISION_DEFAULT_UNIT_VALUE_KRW; a firm has WAITLIST_OFFER_DAYS to accept a freed place.
+DECISION_SIGN_OFF_THRESHOLD_KRW = env_int("DECISION_SIGN_OFF_THRESHOLD_KRW", 30_000_000)
+DECISION_DEFAULT_UNIT_VALUE_KRW = env_int("DECISION_DEFAULT_UNIT_VALUE_KRW", 3_000_000)
+WAITLIST_OFFER_DAYS = env_int("WAITLIST_OFFER_DAYS", 5)
+# Seconds before a promotion that passed over a busy application is run again.
+WAITLIST_RETRY_SECONDS = env_int("WAITLIST_RETRY_SECONDS", 5)
+if DECISION_SIGN_OFF_THRESHOLD_KRW < 0 or DECISION_DEFAULT_UNIT_VALUE_KRW < 0 or WAITLIST_OFFER_DAYS < 1:
+    raise ImproperlyConfigured(
+        "DECISION_SIGN_OFF_THRESHOLD_KRW and DECISION_DEFAULT_UNIT_VALUE_KRW must be 0 or more, "
+        "WAITLIST_OFFER_DAYS 1 or more."
+    )
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def env_days(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of whole days, e.g. ``REMINDER_CALL_CLOSING_DAYS=7,3,1``."""
+    raw = env_list(name, [str(d) for d in default])
+    try:
+        days = tuple(sorted({int(item) for item in raw}, reverse=True))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be comma-separated whole days, got {raw!r}") from exc
+    if any(d < 1 for d in days):
+        raise ImproperlyConfigured(f"{name} must list days of 1 or more, got {raw!r}")
+    return days
+
+
+# Days before a deadline on which a reminder goes out (calendar days, agency time zone).
+REMINDER_CALL_CLOSING_DAYS = env_days("REMINDER_CALL_CLOSING_DAYS", (7, 3, 1))
+REMINDER_INFO_DUE_DAYS = env_days("REMINDER_INFO_DUE_DAYS", (2,))
+REMINDER_OUTCOME_DUE_DAYS = env_days("REMINDER_OUTCOME_DUE_DAYS", (14,))
+# An overdue notice goes out once per deadline; with N > 0 it is repeated every N days while
+# the item stays overdue.
+REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 0)
+# What counts as waiting for an officer in the daily digest.
+REMINDER_DIGEST_STATUSES = tuple(env_list("REMINDER_DIGEST_STATUSES", ["eligible", "under_review"]))
+# Sending: attempts before a reminder is marked failed, and the backoff between them
+# (base seconds, doubled per attempt, capped).
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+REMINDER_RETRY_BACKOFF_SECONDS = env_int("REMINDER_RETRY_BACKOFF_SECONDS", 60)
+REMINDER_RETRY_BACKOFF_MAX_SECONDS = env_int("REMINDER_RETRY_BACKOFF_MAX_SECONDS", 60 * 60)
+# A reminder queued (or claimed by a worker) this long ago without being sent is stuck: the
+# requeue sweeper enqueues it again and a new worker may take over a stale claim.
+REMINDER_STUCK_AFTER = timedelta(seconds=env_int("REMINDER_STUCK_AFTER_SECONDS", 10 * 60))
+if REMINDER_STUCK_AFTER.total_seconds() <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("REMINDER_STUCK_AFTER_SECONDS must exceed EMAIL_TIMEOUT.")
 
 # --- Logging ----------------------------------------------------------------------------
 
@@ -301,3 +431,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Portal: accounts, lockout, uploads -----------------------------------------------------
+
+# django-axes refuses authentication while a username+IP pair is locked out; it must come
+# first so a locked-out user never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+# Lock the pair, not the address alone: one office behind a NAT must not lock out colleagues.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Sign-up verification and password-reset links share Django's PASSWORD_RESET_TIMEOUT (3 days).
+# How long a firm invitation stays valid.
+PORTAL_INVITATION_DAYS = env_int("PORTAL_INVITATION_DAYS", 14)
+# What a session-expired form post may keep in a signed cookie until the user signs in again.
+PORTAL_STASH_MAX_AGE = timedelta(hours=12)
+
+# Uploaded application documents: content-checked and capped; stored under MEDIA_ROOT.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Outcome reports fall due this many days after the event ends.
+OUTCOME_REPORT_DUE_DAYS = env_int("OUTCOME_REPORT_DUE_DAYS", 30)
