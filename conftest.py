@@ -16,6 +16,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sme_su
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# A queue of this run's own: a worker started by the tests never picks up a stale message
+# that an earlier or a parallel run left in Redis.
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"test-{os.getpid()}-{os.urandom(4).hex()}")
 
 _START_HINTS = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
@@ -36,10 +39,22 @@ def _reachable(url: str, default_port: int) -> tuple[str, int, bool]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    from django.conf import settings
+
+    # pytest-django loads the settings before this file, so the defaults above only reach
+    # subprocesses; the settings themselves must have been given the URLs (make test does).
     checks = [
         ("PostgreSQL", os.environ["DATABASE_URL"], 5432),
         ("Redis", os.environ["CELERY_BROKER_URL"], 6379),
     ]
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not str(
+        settings.CELERY_BROKER_URL
+    ).startswith("redis"):
+        pytest.exit(
+            "The tests run on PostgreSQL and Redis: use `make test`, or set DATABASE_URL=postgres://… "
+            "and CELERY_BROKER_URL=redis://… before running pytest.",
+            returncode=3,
+        )
     for name, url, port in checks:
         if not url.startswith(("postgres", "redis")):
             pytest.exit(f"The test suite needs {name}; {url!r} is not a {name} URL.", returncode=3)
@@ -49,3 +64,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 f"{name} is not reachable at {host}:{port}; start it with: {_START_HINTS[name]}",
                 returncode=3,
             )
+
+
+@pytest.fixture(autouse=True)
+def _axes_off_unless_asked(settings: object) -> None:
+    """django-axes refuses ``authenticate()`` without a request, which is how Django's test
+    ``Client.login()`` calls it. Tests run with axes off; the portal's login and lockout tests
+    (tests/portal) turn it back on."""
+    settings.AXES_ENABLED = False  # type: ignore[attr-defined]

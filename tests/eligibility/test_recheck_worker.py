@@ -13,7 +13,7 @@ from tests.factories import ProgramFactory
 from tests.worker.conftest import wait_for, workers  # noqa: F401 - the fixture
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.worker,
     pytest.mark.slow,
 ]

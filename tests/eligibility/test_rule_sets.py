@@ -192,7 +192,7 @@ def test_saving_an_invalid_rule_changes_nothing():
 
 # serialized_rollback: the flush after a committing test must not leave the reference data
 # (countries, thresholds) missing, nor clash with the worker tests' own restore.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_changes_each_get_their_own_version(monkeypatch):
     """Two managers save the rules of a program that has never had any, at the same moment
     and repeatedly: the rule-set row is created once and every change is numbered."""

@@ -16,7 +16,7 @@ from notifications.models import Notification, Reminder, ReminderState
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory
 from tests.notifications.conftest import at, speaker
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 FIRMS = 5
 

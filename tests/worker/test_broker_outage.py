@@ -16,7 +16,7 @@ from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory, fir
 from tests.worker.conftest import broker_at, wait_for
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.worker,
     pytest.mark.slow,
 ]

@@ -18,7 +18,7 @@ from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory, fir
 from tests.worker.conftest import wait_for
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.worker,
     pytest.mark.slow,
 ]
