@@ -12,11 +12,13 @@ from tests.factories import FirmFactory, ProgramFactory, assign_officer, firm_us
 
 # Data migrations that load reference data (countries, size thresholds, role groups and
 # their permissions). A transactional test flushes every table when it ends, so later
-# transactional tests get this data loaded again.
+# transactional tests get this data loaded again. Don't use serialized_rollback: mixed with
+# plain transactional tests it restores content types that post_migrate already recreated.
 REFERENCE_DATA = [
     ("programs.migrations.0002_load_countries", "load"),
     ("firms.migrations.0002_reference_data", "seed"),
     ("firms.migrations.0003_role_permissions", "grant"),
+    ("programs.migrations.0004_target_markets", "grant"),
 ]
 
 
