@@ -46,8 +46,9 @@ Slot = tuple[str, int | None]
 class CatalogueEntry:
     program: ProgramSpec
     slots: tuple[Slot, ...]
-    # Set the capacity to what the planned first-round approvals use (rounded up), so the
-    # waiting list holds firms that really did not fit.
+    # Set the capacity to what the planned first-round approvals use (rounded up; exactly,
+    # in a first come, first served call), so the waiting list holds firms that really did
+    # not fit. First come, first served calls need it: screening decides them by capacity.
     capacity_from_plan: bool = False
 
 
@@ -186,7 +187,7 @@ def catalogue(*, today: dt.date, tz: dt.tzinfo) -> list[CatalogueEntry]:
                 fiscal_year=year,
                 opens_at=at(days(-8), 10),
                 closes_at=at(days(24), 18),
-                capacity=12,
+                capacity=1,  # set from the plan
                 per_firm_cap=2,
                 selection_mode=SelectionMode.FCFS,
                 target_countries=("US",),
@@ -202,15 +203,21 @@ def catalogue(*, today: dt.date, tz: dt.tzinfo) -> list[CatalogueEntry]:
                 subsidy_per_booth_krw=9_000_000,
                 firm_fee_krw=1_500_000,
             ),
+            # Screening decides: booths go to the first eligible firms, the rest wait. Two
+            # firms gave theirs back; the first place went to sme2, which has yet to answer.
             _slots(
                 ("draft", 1, SHOWCASE_FIRM),
-                ("approved", 3),
-                ("under_review", 1),
-                ("eligible", 1),
+                ("fcfs_approved", 3),
+                ("fcfs_offered", 1, SHOWCASE_DESIGN_FIRM),
+                ("fcfs_withdrawn_approved", 1),
+                ("fcfs_waitlisted", 1),
                 ("submitted", 1),
                 ("withdrawn_draft", 1),
-                ("approved", 1),
+                ("fcfs_accepted", 1),
+                ("fcfs_withdrawn_approved", 1),
+                ("fcfs_approved", 1),
             ),
+            capacity_from_plan=True,
         ),
         CatalogueEntry(
             ProgramSpec(
@@ -402,7 +409,7 @@ def catalogue(*, today: dt.date, tz: dt.tzinfo) -> list[CatalogueEntry]:
                 fiscal_year=last,
                 opens_at=at(dt.date(last, 4, 1), 10),
                 closes_at=at(dt.date(last, 5, 2), 18),
-                capacity=12,
+                capacity=1,  # set from the plan
                 per_firm_cap=2,
                 selection_mode=SelectionMode.FCFS,
                 target_countries=("DE", "FR", "GB"),
@@ -419,12 +426,13 @@ def catalogue(*, today: dt.date, tz: dt.tzinfo) -> list[CatalogueEntry]:
                 firm_fee_krw=1_800_000,
             ),
             _slots(
-                ("completed", 2),
-                ("withdrawn_approved", 1),
-                ("reported", 1),
-                ("completed", 2),
-                ("rejected", 1),
+                ("fcfs_completed", 2),
+                ("fcfs_withdrawn_approved", 1),
+                ("fcfs_reported", 1),
+                ("fcfs_completed", 2),
+                ("fcfs_closed_out", 1),
             ),
+            capacity_from_plan=True,
         ),
         CatalogueEntry(
             ProgramSpec(

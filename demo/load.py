@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import outcomes, services
+from applications import outcomes, services, waitlist
 from applications.models import Application, OutcomeReport
 from demo.records import ADMIN_ROLE, DEMO_PASSWORD, ApplicationSpec, DemoSpec, OutcomeSpec, ProgramSpec, StepSpec
-from demo.spec import STAGE_INDEX
+from demo.spec import OFFERED_RECIPES, STAGE_INDEX
 from firms.models import Firm, FirmMembership
 from firms.services import firm_create
 from portal.services.firm_profile import export_product_add, ip_holding_add
@@ -210,7 +210,9 @@ def _seed_applications(
 ) -> None:
     """Advance the call's applications stage by stage (see ``demo.spec.STAGES``): every
     first-round approval before any cancellation, every cancellation before the waiting
-    list moves up, as an officer working the call would."""
+    list moves up, as an officer working the call would. Within a stage they go in the
+    spec's order, which in a first come, first served call is the order screening decides
+    them in (see ``demo.spec._plan_fcfs``)."""
     applications: dict[int, Application] = {}
     work = sorted(
         (
@@ -240,6 +242,12 @@ def _seed_applications(
                 f"{program.code}: the application of {spec.firm_brn} ended “{application.status}”, not "
                 f"“{spec.expected_status}” as the {spec.recipe!r} recipe plans; the workflow rules and the demo "
                 f"recipes disagree."
+            )
+        if (spec.recipe in OFFERED_RECIPES) != (waitlist.live_offer_for(application) is not None):
+            raise DemoSeedError(
+                f"{program.code}: the application of {spec.firm_brn} "
+                f"{'holds no' if spec.recipe in OFFERED_RECIPES else 'holds a'} live waitlist offer, unlike what "
+                f"the {spec.recipe!r} recipe plans; the waitlist rules and the demo recipes disagree."
             )
 
 
@@ -284,6 +292,15 @@ def _perform(
         case "close_out":
             # The system closes the waiting list out when the call's support period ends.
             services.application_reject(application=application, actor=None, reason=step.note)
+        case "accept_offer":
+            offer = waitlist.live_offer_for(application)
+            if offer is None:
+                raise DemoSeedError(
+                    f"{program.code}: the application of {spec.firm_brn} was to accept an offered place, but no "
+                    f"place was offered to it; the waitlist rules and the demo recipes disagree."
+                )
+            waitlist.waitlist_offer_accept(offer=offer, actor=applicant)
+            application.refresh_from_db()
         case "withdraw":
             services.application_withdraw(application=application, actor=applicant, note=step.note)
         case "cancel":

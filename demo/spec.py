@@ -40,7 +40,7 @@ from demo.records import (
 )
 from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
 from firms.validators import brn_check_digit
-from programs.models import ProgramKind
+from programs.models import ProgramKind, SelectionMode
 from sme_support.roles import Role
 
 DEFAULT_SEED = 2026
@@ -72,6 +72,7 @@ STAGES = (
     "withdraw",
     "cancel",
     "promote",
+    "accept_offer",
     "close_out",
     "outcome",
     "complete",
@@ -83,7 +84,11 @@ _SCREENED = (*_SUBMITTED, "screen")
 _REVIEWED = (*_SCREENED, "review")
 _APPROVED = (*_REVIEWED, "approve")
 
-# recipe → (final status, actions)
+# recipe → (final status, actions). Calls ranked after they close go through an officer's
+# review; first come, first served calls are decided by the system the moment screening
+# finds an application eligible (applications.selection.fcfs_on_eligible), so their
+# ``fcfs_*`` recipes have no review step: whether screening approves or waitlists them
+# follows from the order they are screened in and the capacity (see ``_plan_fcfs``).
 RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "draft": (Status.DRAFT, ("create",)),
     "withdrawn_draft": (Status.WITHDRAWN, ("create", "withdraw")),
@@ -105,10 +110,29 @@ RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancelled": (Status.CANCELLED, (*_APPROVED, "cancel")),
     "reported": (Status.APPROVED, (*_APPROVED, "outcome")),
     "completed": (Status.COMPLETED, (*_APPROVED, "outcome", "complete")),
+    "fcfs_approved": (Status.APPROVED, _SCREENED),
+    "fcfs_withdrawn_approved": (Status.WITHDRAWN, (*_SCREENED, "withdraw")),
+    "fcfs_reported": (Status.APPROVED, (*_SCREENED, "outcome")),
+    "fcfs_completed": (Status.COMPLETED, (*_SCREENED, "outcome", "complete")),
+    "fcfs_waitlisted": (Status.WAITLISTED, _SCREENED),
+    # Waitlisted, then offered a place another firm gave up (applications.waitlist).
+    "fcfs_offered": (Status.WAITLISTED, _SCREENED),
+    "fcfs_accepted": (Status.APPROVED, (*_SCREENED, "accept_offer")),
+    "fcfs_closed_out": (Status.REJECTED, (*_SCREENED, "close_out")),
 }
 # Recipes whose firm must fail screening (the rest need a firm that passes it).
 _UNFIT_RECIPES = {"ineligible", "override_approved"}
 _RELEASES = {"withdrawn_approved", "cancelled"}
+# Recipes no decision touches: the same in either kind of call.
+_UNDECIDED = {"draft", "withdrawn_draft", "submitted", "screening", "ineligible"}
+# First come, first served: approved by screening while capacity lasts ...
+_FCFS_FIRST_IN = ("fcfs_approved", "fcfs_withdrawn_approved", "fcfs_reported", "fcfs_completed")
+# ... and waitlisted once it is used up, in this order of the waitlist.
+_FCFS_QUEUE = ("fcfs_offered", "fcfs_accepted", "fcfs_waitlisted", "fcfs_closed_out")
+FCFS_RECIPES = frozenset({*_UNDECIDED, *_FCFS_FIRST_IN, *_FCFS_QUEUE})
+RANKED_RECIPES = frozenset(RECIPES) - {*_FCFS_FIRST_IN, *_FCFS_QUEUE}
+# Applications left holding a live offer of a freed place, for the firm to answer.
+OFFERED_RECIPES = frozenset({"fcfs_offered"})
 
 # --- Firms -----------------------------------------------------------------------------------
 
@@ -204,7 +228,7 @@ def build_spec(*, seed: int, firm_count: int, today: dt.date, tz: dt.tzinfo) -> 
     rng = random.Random(seed)  # noqa: S311 -- demo data: reproducible on purpose, not secret
     firms = _firms(rng, firm_count, today)
     users = STAFF_USERS + tuple(_sme_user(rng, i) for i in range(firm_count))
-    programs = tuple(_plan_program(rng, entry, firms) for entry in catalogue(today=today, tz=tz))
+    programs = tuple(_plan_program(rng, entry, firms, today) for entry in catalogue(today=today, tz=tz))
     return DemoSpec(seed=seed, users=users, firms=tuple(firms), programs=programs)
 
 
@@ -393,8 +417,14 @@ def _fits(firm: FirmSpec, program: ProgramSpec) -> bool:
     )
 
 
-def _plan_program(rng: random.Random, entry: CatalogueEntry, firms: Sequence[FirmSpec]) -> ProgramSpec:
+def _plan_program(rng: random.Random, entry: CatalogueEntry, firms: Sequence[FirmSpec], today: dt.date) -> ProgramSpec:
     program = entry.program
+    fcfs = program.selection_mode == SelectionMode.FCFS
+    misplaced = sorted({recipe for recipe, _ in entry.slots} - (FCFS_RECIPES if fcfs else RANKED_RECIPES))
+    if misplaced:
+        raise ValueError(f"{program.code}: the recipes {misplaced} do not fit a {program.selection_mode} call.")
+    if fcfs and not entry.capacity_from_plan:
+        raise ValueError(f"{program.code}: a first come, first served call takes its capacity from the plan.")
     fit = [i for i, f in enumerate(firms) if _fits(f, program) and i not in SPECIAL_FIRMS]
     unfit = [i for i, f in enumerate(firms) if not _fits(f, program) and i not in SPECIAL_FIRMS]
     # Prefer SMEs outside the call's sectors: the likeliest real mistake.
@@ -411,6 +441,13 @@ def _plan_program(rng: random.Random, entry: CatalogueEntry, firms: Sequence[Fir
             chosen.append((recipe, pool.pop(0)))
 
     requested = [_requested_units(rng, program) for _ in chosen]
+    if fcfs:
+        capacity = _plan_fcfs(program, chosen, requested, today=today)
+        applications = tuple(
+            _application(rng, program, firms[firm_index], recipe, requested[n], 0)
+            for n, (recipe, firm_index) in enumerate(chosen)
+        )
+        return replace(program, capacity=capacity, applications=applications)
     approved = _approved_units(rng, program, chosen, requested)
     capacity = program.capacity
     if entry.capacity_from_plan:
@@ -482,6 +519,42 @@ def _promote_within(
     return out
 
 
+def _plan_fcfs(program: ProgramSpec, chosen: list[tuple[str, int]], requested: list[int], *, today: dt.date) -> int:
+    """Arrange a first come, first served call so the system decides it as its recipes say,
+    and return the capacity that makes it so. ``chosen`` and ``requested`` change in place.
+
+    1. Screening runs in the order of ``chosen`` (see ``demo.load``), and it approves while
+       the capacity lasts: the applications to approve go first, then the waitlist in its
+       order (the places to be offered ahead of the rest).
+    2. The capacity is exactly what those approvals ask for, so everyone after them waits.
+    3. While the waitlist is active (``applications.waitlist.waitlist_is_active``: until the
+       event begins), a withdrawn approval's units are offered at once to the first in line
+       whose request fits. So each withdrawal asks for exactly what the next planned
+       recipient asks for: that recipient gets the offer and nothing is left over for the
+       rest of the waitlist. A recipient with no withdrawal to free its place just waits; a
+       withdrawal with no recipient stays approved.
+    """
+    queue_position = {recipe: i + 1 for i, recipe in enumerate(_FCFS_QUEUE)}
+    order = sorted(range(len(chosen)), key=lambda n: queue_position.get(chosen[n][0], 0))
+    chosen[:] = [chosen[n] for n in order]
+    requested[:] = [requested[n] for n in order]
+    recipients = [n for n, (recipe, _) in enumerate(chosen) if recipe in ("fcfs_offered", "fcfs_accepted")]
+    releases = [n for n, (recipe, _) in enumerate(chosen) if recipe == "fcfs_withdrawn_approved"]
+    if program.event_starts_on is None or today < program.event_starts_on:
+        for release, recipient in zip(releases, recipients, strict=False):
+            requested[release] = requested[recipient]
+        for n in recipients[len(releases) :]:
+            chosen[n] = ("fcfs_waitlisted", chosen[n][1])
+        for n in releases[len(recipients) :]:
+            chosen[n] = ("fcfs_approved", chosen[n][1])
+    elif recipients:
+        raise ValueError(f"{program.code}: the event has begun, so no freed place can be offered any more.")
+    capacity = sum(requested[n] for n, (recipe, _) in enumerate(chosen) if recipe in _FCFS_FIRST_IN)
+    if capacity < program.per_firm_cap:
+        raise ValueError(f"{program.code}: the planned approvals use {capacity}, less than the per-firm cap.")
+    return capacity
+
+
 def _application(
     rng: random.Random, program: ProgramSpec, firm: FirmSpec, recipe: str, requested: int, approved: int
 ) -> ApplicationSpec:
@@ -489,7 +562,7 @@ def _application(
     if program.kind not in outcomes.REPORTING_KINDS:
         # Export funding ends in a settlement, not an event: there is no outcome report.
         actions = tuple(a for a in actions if a != "outcome")
-    steps = tuple(_step(rng, program, action, approved, accepted=recipe == "completed") for action in actions)
+    steps = tuple(_step(rng, program, action, approved, accepted=status == Status.COMPLETED) for action in actions)
     return ApplicationSpec(
         program_code=program.code,
         firm_brn=firm.brn,

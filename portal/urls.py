@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portal.views import accounts, applications, firm, followup, programs
+from portal.views import accounts, applications, firm, followup, offers, programs
 
 app_name = "portal"
 
@@ -53,6 +53,9 @@ urlpatterns = [
     path("applications/<int:pk>/withdraw/", followup.withdraw, name="withdraw"),
     path("applications/<int:pk>/outcome/", followup.outcome_report, name="outcome_report"),
     path("documents/<int:document_pk>/", applications.document_download, name="document_download"),
+    # Places offered from the waitlist
+    path("offers/<int:offer_pk>/accept/", offers.offer_accept, name="offer_accept"),
+    path("offers/<int:offer_pk>/decline/", offers.offer_decline, name="offer_decline"),
     # Notifications
     path("notifications/", followup.notification_list, name="notifications"),
     path("notifications/read/", followup.notification_read, name="notifications_read_all"),

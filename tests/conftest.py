@@ -40,6 +40,17 @@ def load_reference_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked() -> Any:
+    """Code outside a request runs in English in tests, so assertions on messages don't
+    depend on LANGUAGE_CODE; tests about Korean switch with translation.override("ko").
+    Requests still pick their language from the URL, cookie and headers as in production."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Full-strength PBKDF2 costs ~0.3 s per factory user; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -249,6 +249,18 @@ class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, withdraw this application. This cannot be undone."))
 
 
+class OfferDeclineForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why are you declining? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, decline the place and withdraw this application. This cannot be undone.")
+    )
+
+
 class OutcomeReportForm(forms.Form):
     buyer_meetings = forms.IntegerField(label=OutcomeReport._meta.get_field("buyer_meetings").verbose_name, min_value=0)
     consultation_usd = forms.IntegerField(

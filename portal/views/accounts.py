@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy, translate_url
+from django.urls import Resolver404, resolve, reverse, reverse_lazy, translate_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +28,10 @@ from portal.stash import stash_clear
 from sme_support.roles import is_officer
 
 User = get_user_model()
+
+# Portal pages agency staff may open (everything else in the portal refuses them): their
+# password, and the document links the officer workspace and its e-mails point to.
+STAFF_PORTAL_PAGES = frozenset({"document_download", "password_change", "password_change_done", "logout"})
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -61,7 +68,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 form.add_error("password1", exc)
         else:
             verification_email_send(user=user, base_url=_base_url(request), next_url=next_url)
-            request.session["portal_signup_email"] = user.email  # type: ignore[attr-defined]
+            request.session["portal_signup_email"] = user.email
             return redirect("portal:signup_sent")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -92,7 +99,7 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 class LoginView(auth_views.LoginView):
     """Django's login with the portal's form, plus: a hint for accounts not yet verified, the
-    user's stored language applied, and staff sent to the page that tells them where to work."""
+    user's stored language applied, and agency staff sent to the officer workspace."""
 
     template_name = "registration/login.html"
     authentication_form = LoginForm
@@ -103,13 +110,16 @@ class LoginView(auth_views.LoginView):
         context["form_was_stashed"] = bool(self.request.COOKIES.get("portal_form_stashed"))
         return context
 
-    def get_default_redirect_url(self) -> str:
-        # Agency staff have no business in the portal: send them to where they work.
-        if is_officer(self.request.user):
-            return officer_workspace_url() or reverse("admin:index")
-        return reverse("portal:dashboard")
+    def get_success_url(self) -> str:
+        # Agency staff have no business in the firms' pages: a "next" into the portal (say,
+        # the login link of a portal page they opened) would only show them the refusal, so
+        # they go to their workspace unless "next" is a page they can use.
+        url = self.get_redirect_url()
+        if is_officer(self.request.user) and (not url or not _staff_may_open(url)):
+            return officer_workspace_url()
+        return url or reverse("portal:dashboard")
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         if not getattr(self.request, "axes_locked_out", False):
             username = form.cleaned_data.get("username") if hasattr(form, "cleaned_data") else ""
             pending = User.objects.filter(username=username, is_active=False, last_login=None).first()
@@ -122,8 +132,8 @@ class LoginView(auth_views.LoginView):
                 return self.render_to_response(self.get_context_data(form=form, show_resend=True))
         return super().form_invalid(form)
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
-        response: HttpResponseBase = super().form_valid(form)
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
         response.delete_cookie("portal_form_stashed", samesite="Lax")
         language = UserPreference.objects.filter(user=form.get_user()).values_list("language", flat=True).first()
         if language and language in dict(settings.LANGUAGES):
@@ -138,11 +148,25 @@ class LoginView(auth_views.LoginView):
             )
             if response.has_header("Location"):
                 response["Location"] = translate_url(response["Location"], language)
-        return response  # type: ignore[return-value]
+        return response
+
+
+def _staff_may_open(url: str) -> bool:
+    """Whether ``url`` (already checked to be on this site) is a page agency staff can use:
+    anything outside the portal, and the few portal pages listed in ``STAFF_PORTAL_PAGES``."""
+    path = urlsplit(url).path
+    # Resolve in the language the path names, so /en/portal/… and /portal/… both match.
+    with translation.override(get_language_from_path(path) or settings.LANGUAGE_CODE):
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return True  # not a portal page; the 404 page will say so
+    return match.namespace != "portal" or match.url_name in STAFF_PORTAL_PAGES
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    def get_default_redirect_url(self) -> str:
+        return reverse("portal:login")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().post(request, *args, **kwargs)

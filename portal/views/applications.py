@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +18,7 @@ from applications.errors import ApplicationError
 from applications.models import Application, ApplicationDocument
 from applications.services import application_create, application_submit, application_update_draft
 from applications.workflow import Status
-from firms.models import Firm
-from portal.access import firm_required
+from portal.access import FirmRequest, firm_required
 from portal.forms.applications import FORM_BY_KIND, DocumentUploadForm, KindForm
 from portal.selectors import firm_application, firm_applications, live_application, required_document_types
 from portal.services.applying import export_funding_split
@@ -85,14 +84,14 @@ def _restored(request: HttpRequest) -> QueryDict | None:
 
 
 @firm_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: FirmRequest) -> HttpResponse:
     return render(request, "portal/application_list.html", {"applications": firm_applications(user=request.user)})
 
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, program_pk: int) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def apply(request: FirmRequest, program_pk: int) -> HttpResponse:
+    firm = request.firm
     program = get_object_or_404(Program, pk=program_pk)
     existing = live_application(firm=firm, program=program)
     if existing is not None:
@@ -130,7 +129,7 @@ def apply(request: HttpRequest, program_pk: int) -> HttpResponse:
     return response
 
 
-def _after_save(request: HttpRequest, application: Application) -> HttpResponse:
+def _after_save(request: FirmRequest, application: Application) -> HttpResponse:
     messages.success(request, _("Your draft was saved."))
     autosave_done(request, f"application-{application.pk}", f"apply-{application.program_id}")
     if request.POST.get("action") == "review":
@@ -155,7 +154,7 @@ def _edit_context(
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_edit(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if application.status != Status.DRAFT:
         return redirect("portal:application_detail", pk=application.pk)
@@ -187,7 +186,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     upload_form = DocumentUploadForm(request.POST, request.FILES)
     if upload_form.is_valid():
@@ -212,7 +211,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_POST
-def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def document_delete(request: FirmRequest, pk: int, document_pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     document = get_object_or_404(ApplicationDocument, pk=document_pk, application=application)
     try:
@@ -225,7 +224,7 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
 
 
 @login_required
-def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, document_pk: int) -> HttpResponseBase:
     """Firm staff get their own firm's files; officers their programs'; managers any. The
     same 404 for a document that exists elsewhere as for one that does not."""
     try:
@@ -252,7 +251,7 @@ def _submit_problems(application: Application) -> list[str]:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_submit_view(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if application.status != Status.DRAFT:
         return redirect("portal:application_detail", pk=application.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -15,7 +17,7 @@ from applications.models import InfoRequest
 from firms.models import ExportProduct, Firm, FirmMembership, IPHolding
 from firms.services import firm_update
 from notifications.models import Notification
-from portal.access import firm_required, portal_login_required
+from portal.access import FirmRequest, PortalRequest, firm_required, portal_login_required
 from portal.errors import PortalRefusal
 from portal.forms.firm import (
     ExportProductForm,
@@ -31,6 +33,7 @@ from portal.selectors import (
     firm_applications,
     firm_members_page,
     firm_of,
+    open_offers,
     pending_join_request,
     size_class_derivation,
 )
@@ -41,7 +44,7 @@ from portal.tokens import invitation_id_from_token
 
 
 @portal_login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PortalRequest) -> HttpResponse:
     firm = firm_of(request.user)
     if firm is None:
         return render(request, "portal/onboarding.html", {"join_request": pending_join_request(request.user)})
@@ -52,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "open_info_requests": InfoRequest.objects.filter(application__in=applications, answered_at=None).select_related(
             "application", "application__program"
         ),
+        "offers": open_offers(user=request.user).order_by("expires_at", "pk"),
         "unread_count": Notification.objects.filter(user=request.user, read_at=None).count(),
     }
     return render(request, "portal/dashboard.html", context)
@@ -59,7 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @portal_login_required
 @require_http_methods(["GET", "POST"])
-def firm_register(request: HttpRequest) -> HttpResponse:
+def firm_register(request: PortalRequest) -> HttpResponse:
     if firm_of(request.user) is not None:
         return redirect("portal:firm_profile")
     form = FirmForm(request.POST or None)
@@ -91,7 +95,7 @@ def firm_register(request: HttpRequest) -> HttpResponse:
 
 @portal_login_required
 @require_POST
-def join_request_create(request: HttpRequest) -> HttpResponse:
+def join_request_create(request: PortalRequest) -> HttpResponse:
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please check the request and try again."))
@@ -110,7 +114,7 @@ def join_request_create(request: HttpRequest) -> HttpResponse:
 
 @portal_login_required
 @require_POST
-def join_request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def join_request_cancel(request: PortalRequest, pk: int) -> HttpResponse:
     join_request = get_object_or_404(JoinRequest, pk=pk, user=request.user)
     try:
         membership.join_request_cancel(join_request=join_request, user=request.user)
@@ -123,8 +127,8 @@ def join_request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def firm_profile(request: HttpRequest) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def firm_profile(request: FirmRequest) -> HttpResponse:
+    firm = request.firm
     if request.method == "POST":
         form = FirmForm(request.POST)
         if form.is_valid():
@@ -154,8 +158,8 @@ def firm_profile(request: HttpRequest) -> HttpResponse:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def ip_holding_add(request: HttpRequest) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def ip_holding_add(request: FirmRequest) -> HttpResponse:
+    firm = request.firm
     form = IPHoldingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,8 +174,8 @@ def ip_holding_add(request: HttpRequest) -> HttpResponse:
 
 @firm_required
 @require_POST
-def ip_holding_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    holding = get_object_or_404(IPHolding, pk=pk, firm=request.firm)  # type: ignore[attr-defined]
+def ip_holding_remove(request: FirmRequest, pk: int) -> HttpResponse:
+    holding = get_object_or_404(IPHolding, pk=pk, firm=request.firm)
     profile_service.ip_holding_remove(holding=holding, actor=request.user)
     messages.info(request, _("The IP holding was removed."))
     return redirect(reverse("portal:firm_profile") + "#ip")
@@ -179,8 +183,8 @@ def ip_holding_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def export_product_add(request: HttpRequest) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def export_product_add(request: FirmRequest) -> HttpResponse:
+    firm = request.firm
     form = ExportProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,8 +199,8 @@ def export_product_add(request: HttpRequest) -> HttpResponse:
 
 @firm_required
 @require_POST
-def export_product_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    product = get_object_or_404(ExportProduct, pk=pk, firm=request.firm)  # type: ignore[attr-defined]
+def export_product_remove(request: FirmRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(ExportProduct, pk=pk, firm=request.firm)
     profile_service.export_product_remove(product=product, actor=request.user)
     messages.info(request, _("The export product was removed."))
     return redirect(reverse("portal:firm_profile") + "#products")
@@ -204,8 +208,8 @@ def export_product_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def firm_members(request: HttpRequest) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def firm_members(request: FirmRequest) -> HttpResponse:
+    firm = request.firm
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,8 +230,8 @@ def firm_members(request: HttpRequest) -> HttpResponse:
 
 @firm_required
 @require_POST
-def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    join_request = get_object_or_404(JoinRequest, pk=pk, firm=request.firm)  # type: ignore[attr-defined]
+def join_request_decide(request: FirmRequest, pk: int) -> HttpResponse:
+    join_request = get_object_or_404(JoinRequest, pk=pk, firm=request.firm)
     decision = request.POST.get("decision")
     try:
         if decision == "approve":
@@ -245,8 +249,8 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=pk, firm=request.firm)  # type: ignore[attr-defined]
+def invitation_revoke(request: FirmRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk, firm=request.firm)
     membership.invitation_revoke(invitation=invitation, actor=request.user)
     messages.info(request, _("The invitation was withdrawn."))
     return redirect("portal:firm_members")
@@ -266,8 +270,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('portal:login')}?next={request.path}")
+        # The decorator refuses staff; what reaches _accept is a PortalRequest.
         portal_view = portal_login_required(_accept)
-        return portal_view(request, invitation)
+        return portal_view(cast(PortalRequest, request), invitation)
     already_member = request.user.is_authenticated and FirmMembership.objects.filter(user=request.user).exists()
     return render(
         request,
@@ -276,7 +281,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _accept(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def _accept(request: PortalRequest, invitation: Invitation) -> HttpResponse:
     try:
         membership.invitation_accept(invitation=invitation, user=request.user)
     except PortalRefusal as exc:

@@ -19,19 +19,14 @@ from applications.models import Application, OutcomeReport
 from applications.services import application_withdraw
 from applications.workflow import TERMINAL, WITHDRAWABLE, Status
 from notifications.models import Notification
-from portal.access import firm_required
+from portal.access import FirmRequest, firm_required
 from portal.forms.applications import InfoAnswerForm, MessageForm, OutcomeReportForm, WithdrawForm
-from portal.selectors import firm_application
+from portal.selectors import firm_application, open_offers
 from portal.services.followup import info_request_answer, message_post, notifications_mark_read
 from portal.stash import autosave_done
+from portal.timeline import firm_timeline
 from portal.views.applications import _cost_summary, _document_checklist
 from programs.eligibility import preview
-
-# History notes the firm reads: decisions' reasons and the exchanges it took part in.
-# Officers' internal notes (start review, overrides) stay in the officer workspace.
-FIRM_VISIBLE_NOTES = frozenset(
-    {"approve", "waitlist", "reject", "cancel", "request_info", "answer_info", "withdraw", "complete"}
-)
 
 
 def _get_application(request: HttpRequest, pk: int) -> Application:
@@ -48,10 +43,6 @@ def _detail_context(
     message_form: MessageForm | None = None,
     answer_form: InfoAnswerForm | None = None,
 ) -> dict[str, Any]:
-    timeline = [
-        {"change": change, "note": change.note if change.transition in FIRM_VISIBLE_NOTES else ""}
-        for change in application.history.all()
-    ]
     if application.eligibility_checked_at:
         eligibility, provisional = application.eligibility_results, False
     else:
@@ -61,7 +52,8 @@ def _detail_context(
     return {
         "application": application,
         "program": application.program,
-        "timeline": timeline,
+        "timeline": firm_timeline(application),
+        "offer": open_offers(user=request.user).filter(application=application).first(),
         "eligibility": eligibility,
         "eligibility_provisional": provisional,
         "documents": application.documents.all(),
@@ -80,14 +72,14 @@ def _detail_context(
 
 
 @firm_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     return render(request, "portal/application_detail.html", _detail_context(request, application))
 
 
 @firm_required
 @require_POST
-def message_send(request: HttpRequest, pk: int) -> HttpResponse:
+def message_send(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -109,7 +101,7 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_POST
-def info_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def info_answer(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     form = InfoAnswerForm(request.POST, request.FILES)
     if form.is_valid():
@@ -133,7 +125,7 @@ def info_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if application.status not in WITHDRAWABLE:
         messages.error(request, _("This application can no longer be withdrawn."))
@@ -152,7 +144,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @firm_required
 @require_http_methods(["GET", "POST"])
-def outcome_report(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_report(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if not outcomes.outcome_report_required(application):
         raise Http404
@@ -204,7 +196,7 @@ def outcome_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @firm_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: FirmRequest) -> HttpResponse:
     qs = Notification.objects.filter(user=request.user).select_related("application")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "portal/notifications.html", {"page": page})
@@ -212,7 +204,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @firm_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def notification_read(request: FirmRequest, pk: int | None = None) -> HttpResponse:
     if pk is not None:
         notification = get_object_or_404(Notification, pk=pk, user=request.user)
         notifications_mark_read(user=request.user, ids=[notification.pk])

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from firms.models import Firm, Sector
-from portal.access import firm_required
+from firms.models import Sector
+from portal.access import FirmRequest, firm_required
 from portal.forms.applications import CatalogueFilterForm
-from portal.selectors import live_application, program_catalogue, required_document_types
+from portal.selectors import catalogue_previews, live_application, program_catalogue, required_document_types
 from programs.eligibility import EligibilityOutcome, preview
 from programs.models import ExpenseCategory, Program
 
@@ -35,14 +35,16 @@ def eligibility_badge(outcome: EligibilityOutcome) -> dict[str, Any]:
 
 
 @firm_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def catalogue(request: FirmRequest) -> HttpResponse:
+    firm = request.firm
     form = CatalogueFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     page = Paginator(program_catalogue(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    cards = [{"program": program, "badge": eligibility_badge(preview(firm=firm, program=program))} for program in page]
+    programs = list(page)
+    previews = catalogue_previews(firm=firm, programs=programs)
+    cards = [{"program": program, "badge": eligibility_badge(previews[program.pk])} for program in programs]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -53,8 +55,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @firm_required
-def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    firm: Firm = request.firm  # type: ignore[attr-defined]
+def program_detail(request: FirmRequest, pk: int) -> HttpResponse:
+    firm = request.firm
     program = Program.objects.select_related("event_country").prefetch_related("target_countries").filter(pk=pk).first()
     # Calls not yet open are not published to firms; closed ones stay readable.
     if program is None or program.opens_at > timezone.now():

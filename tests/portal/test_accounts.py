@@ -231,8 +231,58 @@ def test_switching_from_an_english_page_to_korean_drops_the_prefix(portal_client
     assert response.cookies["django_language"].value == "ko"
 
 
-def test_staff_logging_in_through_the_portal_go_to_their_workspace(client) -> None:
-    officer = user_in_group(Role.OFFICER, username="officer@example.test", password=PASSWORD)
-    response = client.post(reverse("portal:login"), {"username": officer.username, "password": PASSWORD})
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER])
+def test_staff_logging_in_through_the_portal_go_to_their_workspace(client, role) -> None:
+    staff = user_in_group(role, username="staff@example.test", password=PASSWORD)
+    response = client.post(reverse("portal:login"), {"username": staff.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] != reverse("portal:dashboard")
+    assert response["Location"] == reverse("reviews:queue")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_staff_sent_to_log_in_from_a_portal_page_still_land_in_the_workspace(client) -> None:
+    officer = user_in_group(Role.OFFICER, username="officer@example.test", password=PASSWORD)
+    response = client.post(
+        reverse("portal:login") + "?next=" + reverse("portal:application_list"),
+        {"username": officer.username, "password": PASSWORD},
+    )
+    assert response["Location"] == reverse("reviews:queue")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        lambda: reverse("reviews:bulk"),
+        lambda: reverse("portal:document_download", kwargs={"document_pk": 7}),
+        lambda: "/officer/mine/",  # the Korean (unprefixed) address
+    ],
+)
+def test_staff_keep_a_next_page_they_can_use(client, target) -> None:
+    officer = user_in_group(Role.OFFICER, username="officer@example.test", password=PASSWORD)
+    url = target()
+    response = client.post(
+        reverse("portal:login") + "?next=" + url, {"username": officer.username, "password": PASSWORD}
+    )
+    assert response["Location"] == url
+
+
+def test_firm_staff_still_go_to_the_dashboard(client) -> None:
+    user = UserFactory(username="firm@example.test", email="firm@example.test", password=PASSWORD)
+    response = client.post(reverse("portal:login"), {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == reverse("portal:dashboard")
+
+
+def test_a_signed_in_officer_opening_the_login_page_goes_to_the_workspace(client) -> None:
+    client.force_login(user_in_group(Role.OFFICER))
+    response = client.get(reverse("portal:login"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reviews:queue")
+
+
+def test_the_staff_page_links_to_the_officer_workspace(client) -> None:
+    client.force_login(user_in_group(Role.OFFICER))
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert f'href="{reverse("reviews:queue")}"' in body
+    assert "not available yet" not in body

@@ -319,3 +319,64 @@ def test_e_unsaved_typing_survives_in_this_browser_until_saved(page: Any, firm_m
     application.save()
     page.goto(edit)
     assert page.input_value("#id_plan") == "A colleague's newer plan"
+
+
+def test_f_answer_a_place_offered_from_the_waitlist(page: Any, firm_member: Any) -> None:
+    from applications.models import WaitlistOffer
+    from programs.models import SelectionMode
+
+    firm, user = firm_member
+    show = ProgramFactory(
+        trade_show=True, capacity=2, per_firm_cap=2, selection_mode=SelectionMode.FCFS, title_en="Lighting pavilion"
+    )
+    officer = user_in_group(Role.OFFICER)
+    assign_officer(show, officer, lead=True)
+    other = FirmFactory()
+    other_user = firm_user(other)
+    holder = services.application_create(
+        program=show, firm=other, actor=other_user, requested_units=2, answers={"booths": 2}
+    )
+    ours = services.application_create(program=show, firm=firm, actor=user, requested_units=2, answers={"booths": 2})
+    for application in (holder, ours):
+        Application.objects.filter(pk=application.pk).update(status=Status.UNDER_REVIEW)
+        application.refresh_from_db()
+    services.application_approve(application=holder, actor=officer, units=2, reason="First in")
+    services.application_waitlist(application=ours, actor=officer, reason="The pavilion is full")
+    services.application_withdraw(application=holder, actor=other_user)
+    offer = WaitlistOffer.objects.get(application=ours, status=WaitlistOffer.State.OFFERED)
+
+    login(page, "staff@example.test")
+    assert "A place is offered to you" in page.content()
+    page.locator("#offers a").first.click()
+    assert status_text(page) == "Waitlisted"
+    card = page.locator("#offer").inner_text()
+    assert "A place of 2 booths has freed up" in card
+    page.snap("1-offer")
+
+    # Decline asks first; the firm changes its mind and keeps the offer.
+    page.get_by_role("link", name="Decline…").click()
+    page.get_by_role("heading", name="Decline the offered place").wait_for()
+    page.snap("2-decline-confirm")
+    page.get_by_role("link", name="Keep the offer").click()
+    assert status_text(page) == "Waitlisted"
+
+    page.get_by_role("button", name="Accept the place").click()
+    assert "You accepted the place" in page.content()
+    assert status_text(page) == "Approved"
+    assert page.locator("#offer").count() == 0
+    timeline = page.locator(".timeline").inner_text()
+    assert "A place was offered from the waitlist" in timeline
+    assert "Approved: you accepted the offered place" in timeline
+    page.snap("3-accepted")
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.State.ACCEPTED
+
+
+def test_g_an_officer_logging_in_at_the_portal_lands_in_the_workspace(page: Any) -> None:
+    user_in_group(Role.OFFICER, username="officer@example.test", email="officer@example.test", password=PASSWORD)
+    login(page, "officer@example.test")
+    assert page.url.endswith("/en/officer/")
+    # A portal page sends them back to the workspace with a link.
+    page.goto("/en/portal/")
+    page.locator("#officer-workspace-link").click()
+    assert page.url.endswith("/en/officer/")

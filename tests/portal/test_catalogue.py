@@ -130,3 +130,102 @@ def test_unpublished_program_is_404(portal_client) -> None:
     )
     assert portal_client.get(reverse("portal:program_detail", kwargs={"pk": future.pk})).status_code == 404
     assert portal_client.get(reverse("portal:program_detail", kwargs={"pk": 999999})).status_code == 404
+
+
+# --- The batched preview the catalogue uses ------------------------------------------------------
+
+
+def _assorted_programs(firm, firm_staff):
+    """Calls covering every way a rule set is built: baseline only, a sector target, configured
+    rules replacing baselines, rules needing target countries, an inactive rule, a rule whose
+    stored parameters no longer validate, a versioned rule set, and one the firm applied to."""
+    from applications.models import ApplicationDocument
+    from applications.services import application_create
+    from firms.models import IPHolding
+    from programs.models import EligibilityRuleSet
+
+    plain = ProgramFactory()
+    games = ProgramFactory(target_sectors=["games"])
+    configured = ProgramFactory(target_sectors=["games"])
+    EligibilityRule.objects.create(
+        program=configured, rule_type=EligibilityRuleType.SECTOR_IN, params={"sectors": ["design"]}, position=1
+    )
+    EligibilityRule.objects.create(
+        program=configured, rule_type=EligibilityRuleType.EMPLOYEES_RANGE, params={"min": 10}, position=0
+    )
+    EligibilityRule.objects.create(
+        program=configured, rule_type=EligibilityRuleType.EXPORTS_USD_RANGE, params={"min": 1}, is_active=False
+    )
+    EligibilityRuleSet.objects.create(program=configured, version=4)
+    targeted = ProgramFactory()
+    targeted.target_countries.set(["FR", "JP"])
+    EligibilityRule.objects.create(program=targeted, rule_type=EligibilityRuleType.TARGET_COUNTRY_IN_MARKETS, params={})
+    EligibilityRule.objects.create(program=targeted, rule_type=EligibilityRuleType.IP_REGISTERED_IN_TARGET, params={})
+    firm.markets_of_interest.add("JP")
+    IPHolding.objects.create(firm=firm, kind=IPHolding.Kind.TRADEMARK, country_id="FR", registration_number="T-1")
+    broken = ProgramFactory()
+    EligibilityRule.objects.create(
+        program=broken, rule_type=EligibilityRuleType.MIN_YEARS_SINCE_FOUNDING, params={"years": "many"}
+    )
+    applied = ProgramFactory()
+    EligibilityRule.objects.create(
+        program=applied,
+        rule_type=EligibilityRuleType.REQUIRED_DOCUMENTS,
+        params={"doc_types": ["business_registration", "export_plan"]},
+    )
+    EligibilityRule.objects.create(
+        program=applied, rule_type=EligibilityRuleType.MAX_PRIOR_APPROVALS, params={"max": 0, "years": 3}
+    )
+    EligibilityRule.objects.create(program=applied, rule_type=EligibilityRuleType.NO_OVERDUE_OUTCOME_REPORT, params={})
+    application = application_create(
+        program=applied, firm=firm, actor=firm_staff, requested_units=applied.per_firm_cap, answers={}
+    )
+    ApplicationDocument.objects.create(
+        application=application,
+        doc_type="business_registration",
+        file="applications/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=10,
+        uploaded_by=firm_staff,
+    )
+    return [plain, games, configured, targeted, broken, applied]
+
+
+def test_batched_previews_agree_with_the_engines_preview(firm, firm_staff) -> None:
+    from portal.selectors import catalogue_previews
+
+    programs = _assorted_programs(firm, firm_staff)
+    with translation.override("en"):
+        batched = catalogue_previews(firm=firm, programs=programs)
+        for program in programs:
+            single = preview(firm=firm, program=program)
+            assert batched[program.pk].results == single.results, program
+            assert batched[program.pk].passed == single.passed
+            assert batched[program.pk].rules_version == single.rules_version
+    # The set-up really exercises the rules it meant to.
+    assert batched[programs[2].pk].rules_version == 4
+    assert {r["rule"] for r in batched[programs[2].pk].results} >= {"employees_range", "sector_in"}
+    assert "exports_usd_range" not in {r["rule"] for r in batched[programs[2].pk].results}
+    assert not batched[programs[4].pk].passed
+    documents = next(r for r in batched[programs[5].pk].results if r["rule"] == "required_documents")
+    assert not documents["passed"] and "Export plan" in documents["reason"]["en"]
+    assert catalogue_previews(firm=firm, programs=[]) == {}
+
+
+def test_the_catalogue_runs_the_same_queries_for_one_card_as_for_a_full_page(
+    portal_client, firm, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ProgramFactory()
+    url = reverse("portal:catalogue")
+    portal_client.get(url)  # warm up: session, language, content types
+    with CaptureQueriesContext(connection) as one:
+        assert portal_client.get(url).status_code == 200
+    for _ in range(19):
+        ProgramFactory()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = portal_client.get(url).content.decode()
+    assert body.count("Your firm looks eligible") == 20

@@ -134,8 +134,9 @@ def test_invitation_by_email_then_accept(client, firm, firm_staff) -> None:
     assert len(mail.outbox) == 1
     path = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[0].body).group(1)
     client.post(reverse("portal:logout"))
-    # Anonymous: the page offers login and sign-up.
-    assert "Create an account" in client.get(path).content.decode()
+    # Anonymous: the page offers login and sign-up (in the inviter's language, so look at the links).
+    body = client.get(path).content.decode()
+    assert "/portal/login/?next=" in body and "/portal/signup/?next=" in body
     colleague = UserFactory(username="colleague@example.test", email="colleague@example.test")
     client.force_login(colleague)
     response = client.post(path)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import itertools
 from collections import Counter
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,12 +14,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import timezone, translation
 
-from applications.models import Allocation, Application, OutcomeReport, StatusChange
-from applications.workflow import Status
+from applications.models import Allocation, Application, OutcomeReport, StatusChange, WaitlistOffer
+from applications.workflow import ActorKind, Status
+from demo.catalogue import catalogue
 from demo.records import DEMO_PASSWORD
-from demo.spec import RECIPES, build_spec
+from demo.spec import FCFS_RECIPES, OFFERED_RECIPES, RANKED_RECIPES, RECIPES, _plan_program, build_spec
 from firms.models import ExportProduct, ExportTier, Firm, FirmMembership, IPHolding, Region, Sector, SizeClass
 from firms.validators import is_valid_brn
 from programs.models import Program, ProgramKind, ProgramOfficer, SelectionMode
@@ -28,11 +31,15 @@ User = get_user_model()
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
-def _seed(*args: str) -> str:
+def _seed(*args: str, language: str = "en") -> str:
     out = io.StringIO()
-    with translation.override("en"):  # assertions read the English messages
+    with translation.override(language):  # assertions read the English messages
         call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+# What only an officer does before a decision, and the decisions themselves.
+OFFICER_REVIEW_STEPS = {"override", "review", "request_info", "answer_info", "approve", "waitlist", "reject", "promote"}
 
 
 def _counts() -> dict[str, int]:
@@ -69,6 +76,42 @@ def test_spec_covers_every_state_sector_region_size_and_tier(seed: int, firms: i
     assert all(is_valid_brn(f.brn) for f in spec.firms)
 
 
+@pytest.mark.parametrize(
+    ("seed", "firms", "day"),
+    [(2026, 60, dt.date(2026, 3, 10)), (1, 30, dt.date(2026, 12, 31)), (99, 200, dt.date(2027, 1, 2))],
+)
+def test_first_come_first_served_calls_are_planned_without_officer_review(seed: int, firms: int, day: dt.date) -> None:
+    spec = build_spec(seed=seed, firm_count=firms, today=day, tz=SEOUL)
+    fcfs = [p for p in spec.programs if p.selection_mode == SelectionMode.FCFS]
+    assert fcfs
+    for program in fcfs:
+        for application in program.applications:
+            assert application.recipe in FCFS_RECIPES, (program.code, application.recipe)
+            assert not {step.action for step in application.steps} & OFFICER_REVIEW_STEPS, application.recipe
+        # Screening approves while the capacity lasts: the planned approvals fill it exactly.
+        first_in = ("fcfs_approved", "fcfs_withdrawn_approved", "fcfs_reported", "fcfs_completed")
+        approved = sum(a.requested_units for a in program.applications if a.recipe in first_in)
+        assert approved == program.capacity
+    ranked = [a for p in spec.programs if p.selection_mode == SelectionMode.RANKED for a in p.applications]
+    assert {a.recipe for a in ranked} <= RANKED_RECIPES
+    # The open pavilion keeps a place on offer for the demo's design studio to answer.
+    assert [a.applicant for a in spec.applications if a.recipe in OFFERED_RECIPES] == ["sme2"]
+
+
+def test_a_call_refuses_recipes_of_the_other_selection_mode() -> None:
+    import random
+
+    day = dt.date(2026, 3, 10)
+    spec = build_spec(seed=1, firm_count=30, today=day, tz=SEOUL)
+    entries = catalogue(today=day, tz=SEOUL)
+    ranked = next(e for e in entries if e.program.selection_mode == SelectionMode.RANKED)
+    fcfs = next(e for e in entries if e.program.selection_mode == SelectionMode.FCFS)
+    with pytest.raises(ValueError, match="do not fit a ranked call"):
+        _plan_program(random.Random(1), replace(ranked, slots=(("fcfs_approved", None),)), spec.firms, day)
+    with pytest.raises(ValueError, match="do not fit a fcfs call"):
+        _plan_program(random.Random(1), replace(fcfs, slots=(("under_review", None),)), spec.firms, day)
+
+
 def test_spec_refuses_too_few_firms() -> None:
     with pytest.raises(ValueError, match=r"30 to 500 firms"):
         build_spec(seed=1, firm_count=5, today=dt.date(2026, 3, 10), tz=SEOUL)
@@ -95,7 +138,13 @@ def test_two_fresh_databases_with_the_same_seed_get_the_same_firms() -> None:
 def seeded(django_db_setup, django_db_blocker):
     """Seed once for the module, inside a transaction rolled back at the end (so
     ``on_commit`` screening tasks are never enqueued and other modules see an empty DB)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The hasher the per-test settings use (tests/conftest.py), or check_password can't read
+    # the demo's hashes: this module-scoped fixture runs before those per-test settings.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
         output = _seed()
         yield output
         transaction.set_rollback(True)
@@ -197,6 +246,42 @@ def test_allocated_equals_live_allocations_and_stays_within_capacity(seeded: str
 
 
 @pytest.mark.django_db
+def test_first_come_first_served_applications_are_decided_by_the_system_at_screening(seeded: str) -> None:
+    fcfs = Application.objects.filter(program__selection_mode=SelectionMode.FCFS)
+    history = StatusChange.objects.filter(application__in=fcfs)
+    assert not history.filter(transition__in=["start_review", "request_info", "override_eligibility"]).exists()
+    decisions = history.filter(transition__in=["approve", "waitlist"])
+    assert decisions.filter(transition="approve").exists() and decisions.filter(transition="waitlist").exists()
+    assert set(decisions.values_list("actor_kind", flat=True)) == {ActorKind.SYSTEM}
+    assert history.filter(transition="auto_review").count() == decisions.count()
+    assert set(fcfs.values_list("status", flat=True)) == {
+        Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.WAITLISTED, Status.WITHDRAWN, Status.REJECTED,
+        Status.COMPLETED,
+    }  # fmt: skip
+    # Ranked calls keep the officer's review.
+    assert StatusChange.objects.filter(
+        application__program__selection_mode=SelectionMode.RANKED, transition="start_review", actor_kind="officer"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_freed_booth_is_on_offer_to_a_demo_firm_and_another_was_accepted(seeded: str) -> None:
+    live = WaitlistOffer.objects.live().select_related("application__program", "application__firm")
+    assert live.count() == 1
+    offer = live.get()
+    assert offer.application.status == Status.WAITLISTED
+    assert offer.application.firm.memberships.get().user.username == "sme2"
+    assert offer.application.program.selection_mode == SelectionMode.FCFS
+    assert offer.expires_at > timezone.now()
+    # The offer holds its units until the firm answers.
+    assert Allocation.objects.get(application=offer.application, released_at=None).units == offer.units
+    accepted = WaitlistOffer.objects.get(status=WaitlistOffer.State.ACCEPTED)
+    assert accepted.application.status == Status.APPROVED
+    assert StatusChange.objects.filter(application=accepted.application, transition="accept_offer").exists()
+    assert "sme2 " in seeded and "accept or decline an offered place" in seeded
+
+
+@pytest.mark.django_db
 def test_outcome_reports_for_trade_shows_and_delegations(seeded: str) -> None:
     reports = OutcomeReport.objects.select_related("application__program")
     assert reports.count() >= 10
@@ -227,6 +312,17 @@ def test_second_run_adds_nothing_and_prints_the_logins_again(seeded: str) -> Non
     assert _counts() == before
     assert "already there" in output
     assert "sme1" in output and DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_login_table_headings_line_up_with_the_logins_in_korean_too(seeded: str) -> None:
+    output = _seed(language="ko")
+    assert "이미" in output  # the rest of the output is in Korean
+    lines = output.splitlines()
+    heading = next(line for line in lines if line.lstrip().startswith("Login"))
+    admin = next(line for line in lines if line.startswith("  admin "))
+    assert heading.index("Password") == admin.index(DEMO_PASSWORD)
+    assert heading.index("Role") == admin.index(DEMO_PASSWORD) + len(DEMO_PASSWORD) + 2
 
 
 @pytest.mark.django_db

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -23,14 +22,8 @@ from kombu.utils.url import maybe_sanitize_url
 from applications.workflow import Status
 from demo.load import DemoSeedError, SeedResult, seed_demo
 from demo.records import ADMIN_ROLE, DEMO_PASSWORD, DemoSpec
-from demo.spec import DEFAULT_FIRM_COUNT, DEFAULT_SEED, MAX_FIRM_COUNT, MIN_FIRM_COUNT, build_spec
+from demo.spec import DEFAULT_FIRM_COUNT, DEFAULT_SEED, MAX_FIRM_COUNT, MIN_FIRM_COUNT, OFFERED_RECIPES, build_spec
 from sme_support.roles import Role
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-align in a terminal, where Hangul and other wide characters take two columns."""
-    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - columns)
 
 
 class _UnqueuedScreening(logging.Filter):
@@ -139,6 +132,8 @@ class Command(BaseCommand):
                 todo.setdefault(application.applicant, set()).add(_("answer an information request"))
             elif application.expected_status == Status.DRAFT:
                 todo.setdefault(application.applicant, set()).add(_("submit a draft"))
+            elif application.recipe in OFFERED_RECIPES:
+                todo.setdefault(application.applicant, set()).add(_("accept or decline an offered place"))
 
         rows: list[tuple[str, str]] = []
         for user in spec.users:
@@ -169,7 +164,9 @@ class Command(BaseCommand):
             "  " + _("Admin: %(url)s") % {"url": f"{settings.SITE_URL}{admin_path}"},
             "  " + _("Password for every demo login: %(password)s") % {"password": DEMO_PASSWORD},
             "",
-            f"  {_pad(_('Login'), width)}  {_pad(_('Password'), len(DEMO_PASSWORD))}  {_('Role')}",
+            # Plain English headings over columns of ASCII logins and passwords: a translated
+            # heading (Django's own catalogue has "Password") would not line up with them.
+            f"  {'Login':<{width}}  {'Password':<{len(DEMO_PASSWORD)}}  Role",
         ]
         lines += [f"  {username:<{width}}  {DEMO_PASSWORD}  {role}" for username, role in rows]
         lines += ["=" * 72, ""]
