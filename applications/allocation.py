@@ -21,9 +21,9 @@ from programs.models import Program
 def allocation_claim(*, application: Application, units: int, actor: User | None) -> Allocation:
     """Take ``units`` from the program's pool and record them; call inside the approving
     transaction so a later failure rolls the claim back too."""
-    claimed = Program.objects.filter(
-        pk=application.program_id, allocated__lte=F("capacity") - units
-    ).update(allocated=F("allocated") + units)
+    claimed = Program.objects.filter(pk=application.program_id, allocated__lte=F("capacity") - units).update(
+        allocated=F("allocated") + units
+    )
     if claimed == 0:
         # Another approval got there first (or the pool was already short): re-read only to
         # tell the officer how much is actually left.

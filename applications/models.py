@@ -33,9 +33,7 @@ class Application(models.Model):
         "firms.Firm", on_delete=models.PROTECT, related_name="applications", verbose_name=_("firm")
     )
     # Moved only by applications.services; never edited directly (admin shows it read-only).
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False)
     requested_units = models.BigIntegerField(
         _("requested units"),
         validators=[MinValueValidator(1)],
@@ -302,12 +300,12 @@ class OutcomeReport(models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="outcome_report", verbose_name=_("application")
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     due_on = models.DateField(_("due"))
     buyer_meetings = models.PositiveIntegerField(_("buyer meetings held"), default=0)
-    consultation_usd = models.BigIntegerField(_("consultation amount (USD)"), default=0, validators=[MinValueValidator(0)])
+    consultation_usd = models.BigIntegerField(
+        _("consultation amount (USD)"), default=0, validators=[MinValueValidator(0)]
+    )
     contracts_usd = models.BigIntegerField(_("contracts signed (USD)"), default=0, validators=[MinValueValidator(0)])
     ip_filed = models.PositiveIntegerField(_("IP filings abroad"), default=0)
     new_countries = models.ManyToManyField(

@@ -117,9 +117,7 @@ DECIDED = frozenset({S.APPROVED, S.WAITLISTED, S.REJECTED})
 # No transition leaves these.
 TERMINAL = frozenset({S.REJECTED, S.WITHDRAWN, S.CANCELLED, S.COMPLETED})
 # Still in play: counted as "open" by reminders and re-checks.
-OPEN = frozenset(
-    {S.SUBMITTED, S.SCREENING, S.ELIGIBLE, S.INELIGIBLE, S.UNDER_REVIEW, S.INFO_REQUESTED, S.WAITLISTED}
-)
+OPEN = frozenset({S.SUBMITTED, S.SCREENING, S.ELIGIBLE, S.INELIGIBLE, S.UNDER_REVIEW, S.INFO_REQUESTED, S.WAITLISTED})
 
 
 def transitions_from(status: str) -> list[Transition]:

@@ -223,18 +223,14 @@ class IPHolding(models.Model):
         verbose_name = _("IP holding")
         verbose_name_plural = _("IP holdings")
         constraints = [
-            models.UniqueConstraint(
-                fields=["firm", "kind", "country", "registration_number"], name="uniq_ip_holding"
-            )
+            models.UniqueConstraint(fields=["firm", "kind", "country", "registration_number"], name="uniq_ip_holding")
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.registration_number} ({self.country_id})"
 
 
-hs_code_validator = RegexValidator(
-    r"^\d{4}(\d{2}){0,3}$", _("An HS code has 4, 6, 8 or 10 digits, without dots.")
-)
+hs_code_validator = RegexValidator(r"^\d{4}(\d{2}){0,3}$", _("An HS code has 4, 6, 8 or 10 digits, without dots."))
 
 
 class ExportProduct(models.Model):

@@ -32,9 +32,7 @@ def size_class_for(*, sector: str, employees: int, annual_revenue_krw: int) -> s
 
 def export_tier_for(*, exports_last_year_usd: int) -> str:
     band = (
-        ExportTierBand.objects.filter(min_exports_usd__lte=exports_last_year_usd)
-        .order_by("-min_exports_usd")
-        .first()
+        ExportTierBand.objects.filter(min_exports_usd__lte=exports_last_year_usd).order_by("-min_exports_usd").first()
     )
     return band.tier if band else ExportTier.DOMESTIC
 

@@ -44,7 +44,9 @@ def validate_brn(value: str) -> None:
         )
     if not is_valid_brn(value):
         raise ValidationError(
-            _("This business registration number's check digit does not match. Please check it against your registration certificate."),
+            _(
+                "This business registration number's check digit does not match. Please check it against your registration certificate."
+            ),
             code="brn_checksum",
         )
 

@@ -207,18 +207,14 @@ class Program(models.Model):
             )
         if self.kind == ProgramKind.EXPORT_FUNDING:
             if self.co_funding_share is None:
-                errors.setdefault("co_funding_share", []).append(
-                    _("Export funding needs the share the firm co-funds.")
-                )
+                errors.setdefault("co_funding_share", []).append(_("Export funding needs the share the firm co-funds."))
             bad = set(self.eligible_expenses or []) - set(ExpenseCategory.values)
             if bad:
                 errors.setdefault("eligible_expenses", []).append(
                     _("Unknown expense categories: %(codes)s.") % {"codes": ", ".join(sorted(bad))}
                 )
             if not self.eligible_expenses:
-                errors.setdefault("eligible_expenses", []).append(
-                    _("Choose at least one eligible expense category.")
-                )
+                errors.setdefault("eligible_expenses", []).append(_("Choose at least one eligible expense category."))
         elif self.kind in (ProgramKind.TRADE_SHOW, ProgramKind.BUSINESS_DELEGATION):
             for field in ("event_name", "event_city", "event_starts_on", "event_ends_on"):
                 if not getattr(self, field):
@@ -229,7 +225,9 @@ class Program(models.Model):
                 errors.setdefault("event_ends_on", []).append(_("The event cannot end before it starts."))
             if self.kind == ProgramKind.TRADE_SHOW:
                 if self.subsidy_per_booth_krw is None:
-                    errors.setdefault("subsidy_per_booth_krw", []).append(_("A trade show needs the subsidy per booth."))
+                    errors.setdefault("subsidy_per_booth_krw", []).append(
+                        _("A trade show needs the subsidy per booth.")
+                    )
                 if self.firm_fee_krw is None:
                     errors.setdefault("firm_fee_krw", []).append(_("A trade show needs the firm's fee."))
         if errors:

@@ -9,7 +9,6 @@ import pytest
 from sme_support.roles import Role
 from tests.factories import FirmFactory, ProgramFactory, assign_officer, firm_user, user_in_group
 
-
 # Data migrations that load reference data (countries, size thresholds, role groups and
 # their permissions). A transactional test flushes every table when it ends, so later
 # transactional tests get this data loaded again. Don't use serialized_rollback: mixed with

@@ -23,5 +23,10 @@ def test_happy_path_from_draft_to_completed(firm, firm_staff, program, officer) 
     program.refresh_from_db()
     assert program.allocated == 0
     assert [h.to_status for h in app.history.all()] == [
-        "submitted", "screening", "eligible", "under_review", "approved", "withdrawn"
+        "submitted",
+        "screening",
+        "eligible",
+        "under_review",
+        "approved",
+        "withdrawn",
     ]
