@@ -4,7 +4,9 @@ Nothing here moves an application: the change page is read-only for everyone, an
 way to change a status is a workflow action (``applications.admin_actions``), which calls
 the same service functions as the officer workspace, the API and the workers. Officers see
 the applications of the programs they are assigned to (``application_list``); managers see
-all. The application's record listed on its own is in ``applications.admin_records``.
+all. The application's record listed on its own is in ``applications.admin_records``;
+decision policies, sign-off requests, selection runs and the waitlist in
+``applications.admin_decisions``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from applications import admin_decisions  # noqa: F401  (registers the decision admins)
 from applications.admin_actions import WorkflowActionsMixin
 from applications.admin_records import ProgramFilter, transition_label, units_with_unit
 from applications.models import Allocation, Application, ApplicationDocument, InfoRequest, Message, StatusChange

@@ -3,6 +3,9 @@
 An action that needs input (a reason, units, a due date) first shows a confirmation page
 listing the selected applications; on submit it calls the service once per application.
 Nothing here decides whether a move is allowed: the services and the workflow table do.
+Decisions (approve, waitlist, reject) go through ``applications.decisions.decision_request``,
+as in the officer workspace and the API, so the sign-off threshold and the scores rule hold
+here too: an approval above the threshold is sent for a manager's sign-off, not applied.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from applications.admin_forms import (
     RequestInfoForm,
     TransitionForm,
 )
+from applications.decisions import DecisionOutcome, decision_request
 from applications.errors import ApplicationError
 from applications.models import Application
 from applications.workflow import TRANSITIONS, ActorKind, transitions_from
@@ -79,8 +83,12 @@ WORKFLOW_ACTIONS: dict[str, WorkflowAction] = {
             _("Approve the selected applications…"),
             _("Approve applications"),
             ApproveForm,
-            lambda app, actor, form: services.application_approve(
-                application=app, actor=actor, units=form.units_for(app), reason=form.cleaned_data["reason"]
+            lambda app, actor, form: decision_request(
+                application=app,
+                actor=actor,
+                decision="approve",
+                units=form.units_for(app),
+                reason=form.cleaned_data["reason"],
             ),
         ),
         WorkflowAction(
@@ -88,8 +96,8 @@ WORKFLOW_ACTIONS: dict[str, WorkflowAction] = {
             _("Waitlist the selected applications…"),
             _("Waitlist applications"),
             ReasonForm,
-            lambda app, actor, form: services.application_waitlist(
-                application=app, actor=actor, reason=form.cleaned_data["reason"]
+            lambda app, actor, form: decision_request(
+                application=app, actor=actor, decision="waitlist", reason=form.cleaned_data["reason"]
             ),
         ),
         WorkflowAction(
@@ -97,8 +105,8 @@ WORKFLOW_ACTIONS: dict[str, WorkflowAction] = {
             _("Reject the selected applications…"),
             _("Reject applications"),
             ReasonForm,
-            lambda app, actor, form: services.application_reject(
-                application=app, actor=actor, reason=form.cleaned_data["reason"]
+            lambda app, actor, form: decision_request(
+                application=app, actor=actor, decision="reject", reason=form.cleaned_data["reason"]
             ),
         ),
         WorkflowAction(
@@ -188,17 +196,40 @@ class WorkflowActionsMixin(admin.ModelAdmin):
                 return self._confirmation_page(request, action, form)
 
         moved = 0
+        awaiting = 0
         for application in applications:
             try:
-                action.run(application, request.user, form)
+                result = action.run(application, request.user, form)
             except ApplicationError as error:
                 self.message_user(
                     request,
                     gettext("%(application)s: %(message)s") % {"application": application, "message": error.message},
                     messages.ERROR,
                 )
+                continue
+            if isinstance(result, DecisionOutcome) and not result.applied:
+                # Above the sign-off threshold: recorded as a request, the application unchanged.
+                awaiting += 1
+                self.message_user(
+                    request,
+                    gettext("%(application)s: %(message)s") % {"application": application, "message": result.message},
+                    messages.WARNING,
+                )
             else:
                 moved += 1
+        if awaiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d application was sent for a manager's sign-off; it stays as it is until a manager "
+                    "signs it off.",
+                    "%(count)d applications were sent for a manager's sign-off; they stay as they are until a "
+                    "manager signs them off.",
+                    awaiting,
+                )
+                % {"count": awaiting},
+                messages.WARNING,
+            )
         if moved:
             self.message_user(
                 request,

@@ -44,3 +44,9 @@ class NoteRequired(ApplicationError):
 
 class InvalidInput(ApplicationError):
     code = "invalid_input"
+
+
+class DuplicateApplication(ApplicationError):
+    """The firm already has a live (not withdrawn) application to this program."""
+
+    code = "duplicate_application"

@@ -14,20 +14,28 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.allocation import allocation_claim, allocation_release
 from applications.errors import (
     CallClosed,
+    DuplicateApplication,
     InvalidInput,
     InvalidUnits,
     NoteRequired,
     NotPermitted,
     TransitionNotAllowed,
 )
-from applications.models import Application, ApplicationDocument, InfoRequest, Message, StatusChange
+from applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationQuerySet,
+    InfoRequest,
+    Message,
+    StatusChange,
+)
 from applications.workflow import DECIDED, TRANSITIONS, ActorKind, Status
 from firms.models import Firm, FirmMembership
 from programs.models import Program, ProgramOfficer
@@ -176,12 +184,40 @@ def application_create(
     if not program.is_open():
         raise CallClosed(_("This call is not open for applications."))
     _check_units(units=requested_units, program=program)
+    if live_application_exists(program=program, firm=firm):
+        raise DuplicateApplication(_duplicate_message())
     application = Application(
         program=program, firm=firm, requested_units=requested_units, answers=answers or {}, created_by=actor
     )
     application.full_clean(validate_constraints=False)
-    application.save()
+    try:
+        # A savepoint: two colleagues applying at the same moment both pass the check above,
+        # and the partial unique index refuses the second insert. Rolling back to the
+        # savepoint keeps the caller's transaction usable for the domain error.
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        if ONE_LIVE_APPLICATION in str(exc) or _live_applications(program=program, firm=firm).exists():
+            raise DuplicateApplication(_duplicate_message()) from exc
+        raise
     return application
+
+
+# The partial unique index on Application that keeps one live application per firm and call.
+ONE_LIVE_APPLICATION = "uniq_live_application_per_firm_program"
+
+
+def _live_applications(*, program: Program, firm: Firm) -> ApplicationQuerySet:
+    return Application.objects.filter(program=program, firm=firm).exclude(status=Status.WITHDRAWN)
+
+
+def live_application_exists(*, program: Program, firm: Firm) -> bool:
+    """Whether ``firm`` has an application to ``program`` that is not withdrawn."""
+    return _live_applications(program=program, firm=firm).exists()
+
+
+def _duplicate_message() -> str:
+    return _("Your firm already has an application to this program; edit or withdraw that one.")
 
 
 @transaction.atomic

@@ -320,7 +320,10 @@ class Statistics:
         return row
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        for raw in self.queryset.iterator():
+        # Not .iterator(): on PostgreSQL that declares a server-side cursor, which is planned
+        # for a fast first row (nested loops, no parallel workers) — 4× slower on a million
+        # applications (bench/RESULTS.md). An aggregate returns few rows; fetch them at once.
+        for raw in self.queryset:
             yield self._row(raw)
 
 

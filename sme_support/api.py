@@ -62,6 +62,7 @@ _DOMAIN_STATUS: list[tuple[type[app_errors.ApplicationError], int]] = [
     (app_errors.TransitionNotAllowed, status.HTTP_409_CONFLICT),
     (app_errors.CapacityExceeded, status.HTTP_409_CONFLICT),
     (app_errors.CallClosed, status.HTTP_409_CONFLICT),
+    (app_errors.DuplicateApplication, status.HTTP_409_CONFLICT),
     (app_errors.InvalidUnits, status.HTTP_400_BAD_REQUEST),
     (app_errors.InvalidInput, status.HTTP_400_BAD_REQUEST),
     (app_errors.NoteRequired, status.HTTP_400_BAD_REQUEST),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.models import Allocation, Application, OutcomeReport, StatusChange
+from applications.models import Allocation, Application, DecisionSignOff, OutcomeReport, StatusChange
 from applications.workflow import Status
 from firms.models import Firm
 from programs.models import Program
@@ -163,6 +163,57 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         return OutcomeReportSerializer(report).data if report is not None else None
 
 
+class DecisionSignOffSerializer(serializers.ModelSerializer):
+    """A decision waiting for (or closed by) a manager's sign-off — the four-eyes rule."""
+
+    application: serializers.PrimaryKeyRelatedField[Application] = serializers.PrimaryKeyRelatedField(read_only=True)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, allow_null=True, default=None, help_text=_("Who asked.")
+    )
+    signed_by = serializers.CharField(
+        source="signed_by.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("The manager who signed off or refused."),
+    )
+
+    class Meta:
+        model = DecisionSignOff
+        fields = [
+            "id",
+            "application",
+            "decision",
+            "units",
+            "amount_krw",
+            "threshold_krw",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "signed_by",
+            "signed_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class DecisionPendingSerializer(serializers.Serializer):
+    """The 202 answer to a decision that waits for a manager's sign-off: nothing changed yet."""
+
+    message = serializers.CharField(read_only=True, help_text=_("Why the decision waits, in the request's language."))
+    sign_off = DecisionSignOffSerializer(read_only=True)
+
+
+class SignOffResultSerializer(serializers.Serializer):
+    """What signing off or refusing did."""
+
+    applied = serializers.BooleanField(read_only=True, help_text=_("True when the decision took effect."))
+    message = serializers.CharField(read_only=True)
+    sign_off = DecisionSignOffSerializer(read_only=True)
+    application = ApplicationDetailSerializer(read_only=True)
+
+
 class OutcomeReportListSerializer(OutcomeReportSerializer):
     """An outcome report as the outcome-reports endpoint lists it, with its application."""
 
@@ -215,6 +266,17 @@ class ApproveInputSerializer(serializers.Serializer):
         min_value=1, max_value=2**62, help_text=_("Units granted, at most what the firm requested.")
     )
     reason = serializers.CharField(max_length=5000, help_text=_("Why; the firm reads it."))
+
+
+class SignOffInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text=_("True signs the decision off (it takes effect); false refuses it."))
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text=_("Required when refusing; the officer who asked reads it."),
+    )
 
 
 class OverrideEligibilityInputSerializer(serializers.Serializer):

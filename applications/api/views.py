@@ -3,7 +3,10 @@
 Reads go through ``applications.selectors`` (scoped to the user, so anything else is a 404);
 every write calls the function in ``applications.services`` that the portal, the officer
 workspace and the workers call too, and its domain errors become 400/403/409 responses in
-the API's error shape (``sme_support.api.api_exception_handler``).
+the API's error shape (``sme_support.api.api_exception_handler``). Decisions (approve,
+waitlist, reject) go through ``applications.decisions.decision_request``, like the officer
+workspace: an approval above the program's threshold answers 202 with the sign-off it now
+waits for, and a manager signs it off or refuses it with the ``sign-off`` action.
 """
 
 from __future__ import annotations
@@ -32,14 +35,18 @@ from applications.api.serializers import (
     ApplicationSerializer,
     ApplicationUpdateSerializer,
     ApproveInputSerializer,
+    DecisionPendingSerializer,
     NoteInputSerializer,
     OutcomeReportListSerializer,
     OverrideEligibilityInputSerializer,
     ReasonInputSerializer,
     RequestInfoInputSerializer,
+    SignOffInputSerializer,
+    SignOffResultSerializer,
 )
-from applications.errors import NotPermitted, TransitionNotAllowed
-from applications.models import Application, OutcomeReport, StatusChange
+from applications.decisions import DecisionName, DecisionOutcome, decision_request, decision_sign_off, sign_off_list
+from applications.errors import DuplicateApplication, NotPermitted, TransitionNotAllowed
+from applications.models import Application, DecisionSignOff, OutcomeReport, StatusChange
 from applications.selectors import application_list, outcome_report_list
 from firms.models import FirmMembership
 from sme_support.api import (
@@ -51,12 +58,17 @@ from sme_support.api import (
     StrictOrderingFilter,
 )
 from sme_support.api_csv import CsvColumn, stream_queryset
-
-# Name of the constraint that keeps one live application per firm and call.
-_ONE_LIVE_APPLICATION = "uniq_live_application_per_firm_program"
+from sme_support.roles import is_manager
 
 _CONFLICT = OpenApiResponse(
     ErrorSerializer, description=gettext_lazy("Not possible in the application's current state.")
+)
+_AWAITING_SIGN_OFF = OpenApiResponse(
+    DecisionPendingSerializer,
+    description=gettext_lazy(
+        "Accepted, not applied: the grant is worth more than the program's sign-off threshold, so it waits for "
+        "a manager's sign-off (four eyes). The application is unchanged until then."
+    ),
 )
 
 APPLICATION_CSV_COLUMNS = [
@@ -87,14 +99,14 @@ def _transition(
     summary: str | Promise,
     request: type[serializers.Serializer] | None,
     description: str | Promise = "",
+    may_wait_for_sign_off: bool = False,
 ) -> Callable[[Any], Any]:
-    """Schema of one workflow action: its input, the updated application, and its refusals."""
-    return extend_schema(
-        summary=summary,
-        description=description,
-        request=request,
-        responses={200: ApplicationDetailSerializer, 409: _CONFLICT},
-    )
+    """Schema of one workflow action: its input, the updated application, and its refusals;
+    for an approval also the 202 of a decision that waits for a manager's sign-off."""
+    responses: dict[int, Any] = {200: ApplicationDetailSerializer, 409: _CONFLICT}
+    if may_wait_for_sign_off:
+        responses[202] = _AWAITING_SIGN_OFF
+    return extend_schema(summary=summary, description=description, request=request, responses=responses)
 
 
 @extend_schema_view(
@@ -190,10 +202,10 @@ class ApplicationViewSet(
                 answers=data.get("answers") or {},
             )
         except IntegrityError as exc:
-            # The database holds the one-live-application rule; two concurrent creates
-            # cannot both pass it.
-            if _ONE_LIVE_APPLICATION in str(exc):
-                raise TransitionNotAllowed(
+            # The service turns the one-live-application constraint into DuplicateApplication;
+            # this is the last line should a violation ever reach here another way.
+            if services.ONE_LIVE_APPLICATION in str(exc):
+                raise DuplicateApplication(
                     _("Your firm already has an application to this program; edit or withdraw that one.")
                 ) from exc
             raise
@@ -245,35 +257,90 @@ class ApplicationViewSet(
         )
         return self._detail(application)
 
+    def _decide(self, decision: DecisionName, serializer_class: type[serializers.Serializer]) -> Response:
+        """Decide through ``decision_request`` (sign-off threshold, scores rule): 200 with the
+        application when the decision took effect, 202 with the pending sign-off when not."""
+        application = self.get_object()
+        data = self._input(serializer_class)
+        outcome = decision_request(
+            application=application,
+            actor=self.actor,
+            decision=decision,
+            units=data.get("units"),
+            reason=data["reason"],
+        )
+        if outcome.applied or outcome.sign_off is None:
+            return self._detail(application)
+        return self._awaiting_sign_off(outcome)
+
+    def _awaiting_sign_off(self, outcome: DecisionOutcome) -> Response:
+        body = DecisionPendingSerializer(
+            {"message": outcome.message, "sign_off": outcome.sign_off}, context=self.get_serializer_context()
+        ).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
     @_transition(
         summary=gettext_lazy("Approve and allocate units"),
         request=ApproveInputSerializer,
-        description=gettext_lazy("409 when the program's remaining capacity is smaller than the units granted."),
+        description=gettext_lazy(
+            "200 when the approval took effect. 202 when the grant is worth more than the program's sign-off "
+            "threshold: nothing changes until another manager signs it off (`sign-off`). 409 when the program's "
+            "remaining capacity is smaller than the units granted, or a decision already waits for sign-off; "
+            "also when the program decides on review scores and the application has none yet."
+        ),
+        may_wait_for_sign_off=True,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        application = self.get_object()
-        data = self._input(ApproveInputSerializer)
-        services.application_approve(
-            application=application, actor=self.actor, units=data["units"], reason=data["reason"]
-        )
-        return self._detail(application)
+        return self._decide("approve", ApproveInputSerializer)
 
     @_transition(summary=gettext_lazy("Put on the waitlist"), request=ReasonInputSerializer)
     @action(detail=True, methods=["post"])
     def waitlist(self, request: Request, pk: str | None = None) -> Response:
-        application = self.get_object()
-        data = self._input(ReasonInputSerializer)
-        services.application_waitlist(application=application, actor=self.actor, reason=data["reason"])
-        return self._detail(application)
+        return self._decide("waitlist", ReasonInputSerializer)
 
     @_transition(summary=gettext_lazy("Reject"), request=ReasonInputSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide("reject", ReasonInputSerializer)
+
+    @extend_schema(
+        summary=gettext_lazy("Sign off or refuse the decision waiting on this application (managers)"),
+        description=gettext_lazy(
+            "Four eyes: a manager other than the one who asked signs the pending decision off (`approve: true`, "
+            "it takes effect with the capacity check of this moment) or refuses it (`approve: false`, a note is "
+            "required; the application stays under review). 403 for anyone else; 409 when nothing waits for "
+            "sign-off or the capacity is now short."
+        ),
+        request=SignOffInputSerializer,
+        responses={200: SignOffResultSerializer, 409: _CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
-        data = self._input(ReasonInputSerializer)
-        services.application_reject(application=application, actor=self.actor, reason=data["reason"])
-        return self._detail(application)
+        data = self._input(SignOffInputSerializer)
+        pending = (
+            sign_off_list(user=self.actor)
+            .filter(application=application, status=DecisionSignOff.State.PENDING)
+            .order_by("pk")
+            .first()
+        )
+        if pending is None:
+            if not is_manager(self.actor):
+                raise NotPermitted(_("Only a manager can sign off a decision."))
+            raise TransitionNotAllowed(_("No decision on this application is waiting for a manager's sign-off."))
+        outcome = decision_sign_off(sign_off=pending, actor=self.actor, approve=data["approve"], note=data["note"])
+        fresh = self.get_queryset().get(pk=application.pk)
+        body = SignOffResultSerializer(
+            {
+                "applied": outcome.applied,
+                "message": outcome.message,
+                "sign_off": outcome.sign_off,
+                "application": fresh,
+            },
+            context=self.get_serializer_context(),
+        ).data
+        return Response(body)
 
     @_transition(summary=gettext_lazy("Cancel an approval (units return to the pool)"), request=ReasonInputSerializer)
     @action(detail=True, methods=["post"])

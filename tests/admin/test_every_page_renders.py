@@ -13,7 +13,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from applications.models import ApplicationDocument, Message, OutcomeReport
+from applications.models import (
+    ApplicationDocument,
+    DecisionPolicy,
+    DecisionSignOff,
+    Message,
+    OutcomeReport,
+    SelectionRun,
+    WaitlistOffer,
+)
 from applications.workflow import Status
 from firms.models import ExportProduct, FirmMembership, IPHolding
 from notifications.models import Notification, UserPreference
@@ -59,6 +67,33 @@ def one_of_everything(settings, tmp_path, superuser, officer, program) -> None:
     report.new_countries.set(["FR", "DE"])
     UserPreference.objects.create(user=staff, language="en")
     Notification.objects.create(user=staff, kind="decision", title="Approved", application=application)
+    # Decisions: a policy, a pending sign-off, a selection run, a waitlist place and an offer.
+    now = timezone.now()
+    DecisionPolicy.objects.create(program=program, sign_off_threshold_krw=5_000_000, requires_scores=True)
+    DecisionSignOff.objects.create(
+        application=application_in(program, Status.UNDER_REVIEW, actor=superuser),
+        decision="approve",
+        units=7_000_000,
+        amount_krw=7_000_000,
+        threshold_krw=5_000_000,
+        reason="Large grant",
+        requested_by=officer,
+        requested_at=now,
+    )
+    SelectionRun.objects.create(
+        program=trade_show,
+        run_by=superuser,
+        run_at=now,
+        fingerprint="a" * 64,
+        capacity=trade_show.capacity,
+        allocated_before=0,
+        approved=1,
+        waitlisted=1,
+    )
+    waiting = application_in(trade_show, Status.WAITLISTED, actor=superuser)
+    WaitlistOffer.objects.create(
+        application=waiting, program=trade_show, units=1, offered_at=now, expires_at=now + dt.timedelta(days=5)
+    )
 
 
 def _admins():
@@ -112,6 +147,11 @@ def test_every_admin_page_renders_for_a_superuser(superuser, superuser_client, o
         "applications.ApplicationDocument",
         "notifications.Notification",
         "notifications.UserPreference",
+        "applications.DecisionPolicy",
+        "applications.DecisionSignOff",
+        "applications.SelectionRun",
+        "applications.WaitlistEntry",
+        "applications.WaitlistOffer",
     }
     assert mine <= own
     assert mine <= tested_change_pages
@@ -127,5 +167,10 @@ def test_officer_pages_render_in_both_languages(officer_client, one_of_everythin
         "/admin/applications/outcomereport/",
         "/admin/programs/program/",
         "/admin/firms/firm/",
+        "/admin/applications/decisionpolicy/",
+        "/admin/applications/decisionsignoff/",
+        "/admin/applications/selectionrun/",
+        "/admin/applications/waitlistentry/",
+        "/admin/applications/waitlistoffer/",
     ):
         assert officer_client.get(prefix + path).status_code == 200, prefix + path

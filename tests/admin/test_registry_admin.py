@@ -198,6 +198,8 @@ def _program_data(program: Program, **overrides) -> dict:
         "eligible_expenses": list(program.eligible_expenses),
         "officer_assignments-TOTAL_FORMS": "0",
         "officer_assignments-INITIAL_FORMS": "0",
+        "eligibility_rules-TOTAL_FORMS": "0",
+        "eligibility_rules-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

@@ -54,7 +54,9 @@ def test_a_second_live_application_to_the_same_program_is_409(world: World) -> N
         "/api/v1/applications/", {"program": world.program_a.pk, "requested_units": 1_000}, format="json"
     )
     assert response.status_code == 409
-    assert "already" in error_of(response)["message"]
+    error = error_of(response)
+    assert error["code"] == "duplicate_application"
+    assert "already" in error["message"]
 
 
 def test_applying_to_a_closed_call_is_409(world: World) -> None:

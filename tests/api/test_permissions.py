@@ -23,6 +23,7 @@ ACTIONS = [
     "cancel",
     "complete",
     "override-eligibility",
+    "sign-off",
 ]
 
 
@@ -57,7 +58,7 @@ def test_actions_on_an_application_the_user_may_not_see_are_404(world: World, ro
     status_before = application.status
     response = world.client(role).post(
         f"/api/v1/applications/{application.pk}/{action}/",
-        {"units": 1, "reason": "r", "message": "m", "justification": "j"},
+        {"units": 1, "reason": "r", "message": "m", "justification": "j", "approve": True, "note": "n"},
         format="json",
     )
     assert response.status_code == 404
