@@ -95,7 +95,17 @@ TRANSITIONS: dict[str, Transition] = {
         _t("answer_info", {S.INFO_REQUESTED}, S.UNDER_REVIEW, {FIRM}, _("Answer information request"), needs_note=True),
         _t("approve", {S.UNDER_REVIEW, S.WAITLISTED}, S.APPROVED, {OFFICER, SYSTEM}, _("Approve"), needs_note=True),
         _t("waitlist", {S.UNDER_REVIEW}, S.WAITLISTED, {OFFICER, SYSTEM}, _("Waitlist"), needs_note=True),
-        _t("reject", {S.UNDER_REVIEW, S.WAITLISTED}, S.REJECTED, {OFFICER, SYSTEM}, _("Reject"), needs_note=True),
+        # From ineligible too: officers close out applications that failed screening with a
+        # decision the firm reads (the queue's bulk "reject ineligible"), instead of leaving
+        # them open for ever.
+        _t(
+            "reject",
+            {S.UNDER_REVIEW, S.WAITLISTED, S.INELIGIBLE},
+            S.REJECTED,
+            {OFFICER, SYSTEM},
+            _("Reject"),
+            needs_note=True,
+        ),
         _t("withdraw", WITHDRAWABLE, S.WITHDRAWN, {FIRM}, _("Withdraw")),
         _t("cancel", {S.APPROVED}, S.CANCELLED, {OFFICER}, _("Cancel"), needs_note=True),
         _t("complete", {S.APPROVED}, S.COMPLETED, {OFFICER}, _("Complete")),

@@ -70,6 +70,7 @@ DESIGN_EDGES = {
     ("under_review", "rejected"),
     ("waitlisted", "approved"),
     ("waitlisted", "rejected"),
+    ("ineligible", "rejected"),  # the bulk "reject ineligible" closes them out
     ("approved", "withdrawn"),
     ("approved", "cancelled"),
     ("approved", "completed"),

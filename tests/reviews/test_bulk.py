@@ -114,7 +114,8 @@ def test_bulk_reject(world, mixed):
     client = client_for(world.lead)
     preview = client.post(BULK, {"stage": "preview", "action": "reject", "reason": "Not a creative firm", "ids": ids})
     lines = lines_of(preview)
-    assert lines == {mixed["under_review"].pk: "will-apply", screened_out.pk: "refused"}
+    # Both close out: one after review, one that failed screening ("reject ineligible").
+    assert lines == {mixed["under_review"].pk: "will-apply", screened_out.pk: "will-apply"}
     assert "Will be rejected; the firm will be notified with your reason." in text_of(preview)
 
     done = client.post(BULK, {"stage": "apply", "action": "reject", "reason": "Not a creative firm", "ids": ids})
@@ -123,6 +124,9 @@ def test_bulk_reject(world, mixed):
     assert mixed["under_review"].status == Status.REJECTED
     assert mixed["under_review"].decision_reason == "Not a creative firm"
     assert Notification.objects.filter(user=firm_staff_of(mixed["under_review"]), kind="decision_reject").count() == 1
+    screened_out.refresh_from_db()
+    assert screened_out.status == Status.REJECTED
+    assert screened_out.history.last().from_status == Status.INELIGIBLE
 
 
 def test_the_parameters_are_required_per_action(world, mixed):
