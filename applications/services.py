@@ -92,13 +92,13 @@ def _check_transition(*, application: Application, name: str, actor: User | None
     kind = actor_kind_for(actor=actor, application=application)
     if kind not in transition.actors:
         who = ", ".join(_ACTOR_LABELS[a]() for a in sorted(transition.actors))
-        raise NotPermitted(
-            _("“%(action)s” can only be done by %(who)s.") % {"action": transition.label, "who": who}
-        )
+        raise NotPermitted(_("“%(action)s” can only be done by %(who)s.") % {"action": transition.label, "who": who})
     if application.status not in transition.sources:
         allowed = ", ".join(_status_label(s) for s in Status.values if s in transition.sources)
         raise TransitionNotAllowed(
-            _("This application is “%(status)s”, so it cannot be moved by “%(action)s”; that is possible only from: %(allowed)s.")
+            _(
+                "This application is “%(status)s”, so it cannot be moved by “%(action)s”; that is possible only from: %(allowed)s."
+            )
             % {"status": _status_label(application.status), "action": transition.label, "allowed": allowed}
         )
     if transition.needs_note and not note.strip():
@@ -292,7 +292,9 @@ def application_screen(*, application_id: int) -> Application | None:
     from programs.eligibility import evaluate
 
     try:
-        locked = Application.objects.select_for_update(of=("self",)).select_related("program", "firm").get(pk=application_id)
+        locked = (
+            Application.objects.select_for_update(of=("self",)).select_related("program", "firm").get(pk=application_id)
+        )
     except Application.DoesNotExist:
         return None
     if locked.status == Status.SUBMITTED:

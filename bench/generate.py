@@ -390,8 +390,8 @@ def generate(
                  8_000_000 if p["kind"] == "trade_show" else None, 2_000_000 if p["kind"] == "trade_show" else None,
                  now]
             )  # fmt: skip
-            for c in rng.sample(MARKETS, k=rng.randint(1, 3)):
-                tc.add([target_id, p["id"], c])
+            for code in rng.sample(MARKETS, k=rng.randint(1, 3)):
+                tc.add([target_id, p["id"], code])
                 target_id += 1
         pc.flush()
         tc.flush()
