@@ -12,6 +12,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+# Browser fixtures (Chromium via Playwright) shared by the portal and workspace journeys.
+pytest_plugins = ["tests.browser"]
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sme_support")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DEBUG", "true")

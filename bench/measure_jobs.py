@@ -162,7 +162,14 @@ def program_clone(*, code: str, **fields: Any) -> Any:
         template = Program.objects.order_by("-fiscal_year", "-pk").first()
     if template is None:
         raise SystemExit("The data set has no programs; generate it first (bench.generate).")
-    Program.objects.filter(code=code).delete()
+    # History is append-only (a PostgreSQL trigger refuses DELETE), so an earlier run's
+    # program can't be deleted with its applications: retire it under another code, closed.
+    now = timezone.now()
+    Program.objects.filter(code=code).update(
+        code=f"{code[:24]}-{now:%Y%m%d%H%M%S%f}"[:40],
+        opens_at=now - dt.timedelta(days=2),
+        closes_at=now - dt.timedelta(days=1),
+    )
     program = Program.objects.get(pk=template.pk)
     program.pk = None
     program.id = None

@@ -98,12 +98,3 @@ def past_event(program: Any) -> None:
     program.event_starts_on = timezone.localdate() - dt.timedelta(days=5)
     program.event_ends_on = timezone.localdate() - dt.timedelta(days=2)
     program.save(update_fields=["event_starts_on", "event_ends_on"])
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Keep each phase's report on the test item, so the browser fixture can tell whether the
-    test failed and save a screenshot."""
-    report = yield
-    setattr(item, f"rep_{report.when}", report)
-    return report

@@ -4,12 +4,11 @@ pytest-django's live server.
 Never run ``playwright install``: the browser is /usr/bin/chromium from ``apt-get install
 chromium``. On CI (CI=true) a missing Chromium fails these tests instead of skipping them.
 A failing test leaves a full-page screenshot in test-artifacts/screenshots/; with
-PORTAL_SCREENSHOTS=1 every journey also saves one per step.
+BROWSER_SCREENSHOTS=1 every journey also saves one per step.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -25,58 +24,8 @@ from sme_support.roles import Role
 from tests.factories import FirmFactory, ProgramFactory, assign_officer, firm_user, make_brn, user_in_group
 from tests.portal.conftest import PDF_BYTES, under_review
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "Sunflower-Harbour-42"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not CHROMIUM.exists():
-        message = "Debian's Chromium is missing: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Any:
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.snap = lambda name: _snap(page, f"{request.node.name}-{name}")  # type: ignore[attr-defined]
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-failure.png"), full_page=True)
-    context.close()
-
-
-def _snap(page: Any, name: str) -> None:
-    if os.environ.get("PORTAL_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

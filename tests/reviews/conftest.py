@@ -168,12 +168,3 @@ def text_of(response: Any) -> str:
     import html
 
     return html.unescape(response.content.decode())
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Keep each phase's report on the test item, so the browser fixture can tell whether the
-    test failed and save a screenshot."""
-    report = yield
-    setattr(item, f"rep_{report.when}", report)
-    return report

@@ -4,14 +4,12 @@ pytest-django's live server.
 Never run ``playwright install``: the browser is /usr/bin/chromium from ``apt-get install
 chromium``. On CI (CI=true) a missing Chromium fails this test instead of skipping it. A
 failing test leaves a full-page screenshot in test-artifacts/screenshots/; with
-REVIEWS_SCREENSHOTS=1 the journey also saves one per step.
+BROWSER_SCREENSHOTS=1 the journey also saves one per step.
 """
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,57 +23,8 @@ from sme_support.roles import Role
 from tests.factories import FirmFactory, ProgramFactory, assign_officer, user_in_group
 from tests.reviews.conftest import application_in, firm_staff_of
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# between browser steps are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "Sunflower-Harbour-42"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not CHROMIUM.exists():
-        message = "Debian's Chromium is missing: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Any:
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-failure.png"), full_page=True)
-    context.close()
-
-
-def snap(page: Any, name: str) -> None:
-    if os.environ.get("REVIEWS_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"reviews-{name}.png"), full_page=True)
 
 
 def status_text(page: Any) -> str:
@@ -106,7 +55,7 @@ def test_officer_filters_scores_asks_for_information_and_approves(page: Any) -> 
         page.locator("main form button[type=submit]").first.click()
     page.get_by_role("heading", name="Review queue").wait_for()
     assert page.locator(f'tr[data-application="{other.pk}"]').count() == 1
-    snap(page, "1-queue")
+    page.snap("1-queue")
 
     # Filter by program.
     page.get_by_text("Filter and sort").click()
@@ -115,7 +64,7 @@ def test_officer_filters_scores_asks_for_information_and_approves(page: Any) -> 
         page.get_by_role("button", name="Apply").click()
     assert page.locator(f'tr[data-application="{application.pk}"]').count() == 1
     assert page.locator(f'tr[data-application="{other.pk}"]').count() == 0
-    snap(page, "2-filtered")
+    page.snap("2-filtered")
 
     # Open the application and score it.
     page.get_by_role("link", name=str(application)).click()
@@ -125,7 +74,7 @@ def test_officer_filters_scores_asks_for_information_and_approves(page: Any) -> 
     page.get_by_label("Score for “Market potential”").fill("4")
     page.get_by_label("Comment on “Market potential”").fill("Strong demand in Japan")
     page.get_by_label("Score for “Export plan”").fill("7")
-    snap(page, "3-score-form")
+    page.snap("3-score-form")
     with page.expect_navigation():
         page.get_by_role("button", name="Submit and lock my scores").click()
     assert "Your scores are submitted and locked." in page.content()
@@ -140,7 +89,7 @@ def test_officer_filters_scores_asks_for_information_and_approves(page: Any) -> 
         page.get_by_role("button", name="Send the request").click()
     assert status_text(page) == "Information requested"
     assert Notification.objects.filter(user=firm_staff_of(application), kind="info_requested").exists()
-    snap(page, "4-info-requested")
+    page.snap("4-info-requested")
 
     # The firm answers in the portal (its service), and the application is back.
     application_answer_info(
@@ -159,7 +108,7 @@ def test_officer_filters_scores_asks_for_information_and_approves(page: Any) -> 
         page.get_by_role("button", name="Record the decision").click()
     assert status_text(page) == "Approved"
     assert "Decision recorded: Approved." in page.content()
-    snap(page, "5-approved")
+    page.snap("5-approved")
     application.refresh_from_db()
     assert application.status == Status.APPROVED
     assert application.allocation.units == 8_000_000
