@@ -15,15 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import (
     Allocation,
     ApplicationDocument,
+    BuyerMeeting,
     InfoRequest,
     Message,
+    OutcomeFollowUp,
     OutcomeReport,
     StatusChange,
 )
 from applications.selectors import application_list, program_assigned_list
 from applications.workflow import TRANSITIONS
 from programs.models import CapacityUnit, Program
-from sme_support.admin_tools import NotFoundOutsideScopeMixin, ReadOnlyAdminMixin
+from sme_support.admin_tools import NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, ReadOnlyInline
 from sme_support.roles import is_manager
 
 # --- Scoping ---------------------------------------------------------------------------------
@@ -127,6 +129,18 @@ class AllocationAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.Model
         return units_with_unit(obj.units, obj.program)
 
 
+class BuyerMeetingInline(ReadOnlyInline):
+    model = BuyerMeeting
+    fields = ("buyer_name", "country", "held", "consultation_usd", "note")
+    readonly_fields = fields
+
+
+class OutcomeFollowUpInline(ReadOnlyInline):
+    model = OutcomeFollowUp
+    fields = ("months", "due_on", "status", "contracts_usd", "note", "submitted_at", "reviewed_by", "reviewed_at")
+    readonly_fields = fields
+
+
 @admin.register(OutcomeReport)
 class OutcomeReportAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Shown, not edited: the figures are the firm's, and accepting or returning a report
@@ -148,6 +162,7 @@ class OutcomeReportAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.Mo
     list_filter = ("status", ApplicationProgramFilter)
     search_fields = ("application__receipt_number", "application__firm__name_ko", "application__firm__name_en")
     date_hierarchy = "due_on"
+    inlines = (BuyerMeetingInline, OutcomeFollowUpInline)
     list_select_related = ("application__firm", "application__program")
     fieldsets = (
         (None, {"fields": ("application", "status", "due_on", "submitted_at")}),

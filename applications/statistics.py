@@ -28,6 +28,14 @@ What the metrics mean:
   those reports — the allocation itself for export funding, booths × subsidy per booth for
   trade shows; a delegation's seats carry no KRW figure and count 0. ``contracts_usd_per_krw``
   = contracts_usd / support_krw.
+- The outcome statistics add, over the same reports: ``first_time_exporters``, distinct
+  firms among them that exported nothing the year before (``exports_last_year_usd`` = 0);
+  ``new_countries``, the new countries each report names, summed over reports (a firm that
+  names France in two reports counts twice; counted per report in a subquery so that the
+  countries never multiply the other sums); and ``followup_contracts_usd``, the contracts of
+  each report's latest ACCEPTED follow-up (12 months before 6), summed. Follow-up contracts
+  are a separate metric, not added to ``contracts_usd``: a follow-up reports contracts
+  signed by then, which may include those in the report itself.
 - Grouping by ``country`` (a program's target countries) counts an application once in each
   target country of its program; totals across countries can then exceed the overall total.
 """
@@ -61,7 +69,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from applications.models import Application, OutcomeReport
+from applications.models import Application, OutcomeFollowUp, OutcomeReport
 from applications.workflow import Status
 from firms.models import ExportTier, Region, Sector, SizeClass
 from programs.models import Program, ProgramKind
@@ -269,8 +277,27 @@ OUTCOME_METRICS = (
     "ip_filed",
     "support_krw",
     "contracts_usd_per_krw",
+    "first_time_exporters",
+    "new_countries",
+    "followup_contracts_usd",
 )
 _FLOAT_METRICS = frozenset({"approval_rate", "median_days_to_decision", "contracts_usd_per_krw"})
+
+
+def _new_countries_per_report() -> Subquery:
+    # One number per report, computed beside the row instead of joined: a join to the
+    # report's countries would repeat the application row and multiply every other sum.
+    through = OutcomeReport.new_countries.through.objects.filter(outcomereport_id=OuterRef("outcome_report__id"))
+    # A plain COUNT function, not an Aggregate: Django would otherwise add a GROUP BY (as in _capacity).
+    counted = through.order_by().values(n=Func(F("pk"), function="COUNT"))
+    return Subquery(counted, output_field=BigIntegerField())
+
+
+def _latest_accepted_followup_contracts() -> Subquery:
+    latest = OutcomeFollowUp.objects.filter(
+        report_id=OuterRef("outcome_report__id"), status=OutcomeFollowUp.FollowUpStatus.ACCEPTED
+    ).order_by("-months")
+    return Subquery(latest.values("contracts_usd")[:1], output_field=BigIntegerField())
 
 
 def _capacity(applications: QuerySet[Application], dims: Sequence[Dimension]) -> Any:
@@ -389,6 +416,9 @@ def outcome_statistics(
         "contracts_usd": _sum("outcome_report__contracts_usd"),
         "ip_filed": _sum("outcome_report__ip_filed"),
         "support_krw": _sum(_SUPPORT_KRW, condition=_LIVE_ALLOCATION),
+        "first_time_exporters": Count("firm_id", distinct=True, filter=Q(firm__exports_last_year_usd=0)),
+        "new_countries": _sum(_new_countries_per_report()),
+        "followup_contracts_usd": _sum(_latest_accepted_followup_contracts()),
     }
     qs = _grouped(applications, dims).annotate(**aggregates)
     qs = qs.annotate(contracts_usd_per_krw=_ratio("contracts_usd", "support_krw"))

@@ -266,3 +266,14 @@ def selected_ids(values: list[str]) -> tuple[list[int], bool]:
         except (TypeError, ValueError):
             clean = False
     return ids, clean
+
+
+class OutcomeReviewForm(forms.Form):
+    ACCEPT, RETURN = "accept", "return"
+
+    decision = forms.ChoiceField(
+        label=_("Outcome report"),
+        choices=[(ACCEPT, _("Accept the report")), (RETURN, _("Return it to the firm for changes"))],
+        widget=forms.RadioSelect,
+    )
+    note = _text(_("Note to the firm"), rows=3, required=False, help_text=_("Required when you return the report."))

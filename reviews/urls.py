@@ -24,4 +24,5 @@ urlpatterns = [
     path("applications/<int:pk>/decline/", detail.decline, name="decline"),
     path("applications/<int:pk>/conflict/", detail.conflict, name="conflict"),
     path("applications/<int:pk>/score/", scoring.score, name="score"),
+    path("applications/<int:pk>/outcome-report/", detail.outcome_review, name="outcome_review"),
 ]

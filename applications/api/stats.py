@@ -99,6 +99,13 @@ class OutcomeStatisticsRowSerializer(_DimensionFields):
     ip_filed = serializers.IntegerField()
     support_krw = serializers.IntegerField(help_text=_("KRW of support behind the reports."))
     contracts_usd_per_krw = serializers.FloatField(allow_null=True)
+    first_time_exporters = serializers.IntegerField(
+        help_text=_("Distinct firms behind the reports that exported nothing the year before.")
+    )
+    new_countries = serializers.IntegerField(help_text=_("New countries entered, summed over the reports."))
+    followup_contracts_usd = serializers.IntegerField(
+        help_text=_("Contracts of each report's latest accepted 6- or 12-month follow-up, summed.")
+    )
 
 
 class OutcomeStatisticsSerializer(serializers.Serializer):

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.errors import ApplicationError, NotPermitted, TransitionNotAllowed
-from applications.models import Application, DecisionSignOff
+from applications.models import Application, DecisionSignOff, OutcomeReport
+from applications.outcomes import outcome_report_accept, outcome_report_return
 from applications.workflow import ActorKind, Status, transitions_from
 from reviews import actions
 from reviews.forms import (
@@ -28,6 +29,7 @@ from reviews.forms import (
     DeclineForm,
     InfoRequestForm,
     MessageForm,
+    OutcomeReviewForm,
     OverrideForm,
     SignOffForm,
 )
@@ -53,6 +55,7 @@ FORM_NAMES = (
     "assign_form",
     "decline_form",
     "conflict_form",
+    "outcome_form",
 )
 
 
@@ -95,8 +98,14 @@ def detail_context(request: OfficerRequest, application: Application, **bound: f
         .select_related("requested_by")
         .first()
     )
+    outcome_report = OutcomeReport.objects.filter(application=application).prefetch_related("new_countries").first()
     context: dict[str, Any] = {
         "nav": "queue",
+        "outcome_report": outcome_report,
+        "can_review_outcome": bool(
+            outcome_report and outcome_report.status == OutcomeReport.ReportStatus.SUBMITTED and not conflicted
+        ),
+        "outcome_form": OutcomeReviewForm(),
         "application": application,
         "program": program,
         "firm": firm,
@@ -302,3 +311,19 @@ def conflict(request: OfficerRequest, pk: int) -> HttpResponse:
         return _("Your conflict of interest with %(firm)s is in the register.") % {"firm": application.firm}
 
     return _act(request, pk, name="conflict_form", make_form=lambda a: ConflictForm(request.POST), perform=perform)
+
+
+@officer_required
+@require_POST
+def outcome_review(request: OfficerRequest, pk: int) -> HttpResponse:
+    def perform(application: Application, data: dict[str, Any]) -> str:
+        report = OutcomeReport.objects.filter(application=application).first()
+        if report is None:
+            raise TransitionNotAllowed(_("The firm has not written an outcome report for this application."))
+        if data["decision"] == OutcomeReviewForm.ACCEPT:
+            outcome_report_accept(report=report, actor=request.user, note=data["note"])
+            return _("The outcome report is accepted; the firm was notified.")
+        outcome_report_return(report=report, actor=request.user, note=data["note"])
+        return _("The outcome report was returned to the firm for changes.")
+
+    return _act(request, pk, name="outcome_form", make_form=lambda a: OutcomeReviewForm(request.POST), perform=perform)

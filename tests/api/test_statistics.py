@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from applications.models import Allocation, Application, OutcomeReport
+from applications.models import Allocation, Application, OutcomeFollowUp, OutcomeReport
 from applications.workflow import Status
 from firms.models import Firm, Region, Sector
 from programs.models import Program, ProgramKind
@@ -117,7 +117,7 @@ def dataset(db: Any) -> DataSet:
                     released_at=None if live else values["decided_at"] + dt.timedelta(days=3),
                 )
             if status in (Status.COMPLETED, Status.APPROVED, Status.CANCELLED) and rng.random() < 0.8:
-                OutcomeReport.objects.create(
+                report = OutcomeReport.objects.create(
                     application=application,
                     status=rng.choice(list(OutcomeReport.ReportStatus.values)),
                     due_on=dt.date(2026, 12, 31),
@@ -126,6 +126,16 @@ def dataset(db: Any) -> DataSet:
                     contracts_usd=rng.randint(0, 400_000),
                     ip_filed=rng.randint(0, 3),
                 )
+                report.new_countries.set(rng.sample(["FR", "DE", "JP", "US", "VN"], rng.randint(0, 3)))
+                # Follow-ups in every status; only the latest accepted one counts.
+                for months in rng.sample([6, 12], rng.randint(0, 2)):
+                    OutcomeFollowUp.objects.create(
+                        report=report,
+                        months=months,
+                        due_on=dt.date(2027, 6, 30),
+                        status=rng.choice(list(OutcomeFollowUp.FollowUpStatus.values)),
+                        contracts_usd=rng.randint(0, 500_000),
+                    )
     officer = user_in_group(Role.OFFICER)
     assign_officer(programs[1], officer)
     assign_officer(programs[3], officer)
@@ -143,6 +153,9 @@ def snapshot(applications: Iterable[Application]) -> list[dict[str, Any]]:
         firm: Firm = app.firm
         allocation = Allocation.objects.filter(application=app).first()
         report = OutcomeReport.objects.filter(application=app).first()
+        accepted_followups = (
+            sorted(report.followups.filter(status="accepted"), key=lambda f: f.months) if report else []
+        )
         live_units = allocation.units if allocation and allocation.released_at is None else None
         counted = report is not None and report.status in COUNTED
         if live_units is None:
@@ -175,6 +188,9 @@ def snapshot(applications: Iterable[Application]) -> list[dict[str, Any]]:
                 "counted": counted,
                 "support": support if counted else 0,
                 "report_support": support,
+                "first_time": firm.exports_last_year_usd == 0,
+                "new_countries": len(report.new_countries.all()) if report else 0,
+                "followup_contracts": accepted_followups[-1].contracts_usd if accepted_followups else 0,
             }
         )
     return rows
@@ -241,6 +257,9 @@ def expected_outcome_stats(rows: list[dict[str, Any]], group_by: list[str], stat
             "ip_filed": sum(r["report"].ip_filed for r in members),
             "support_krw": support,
             "contracts_usd_per_krw": ratio(contracts, support),
+            "first_time_exporters": len({r["firm"] for r in members if r["first_time"]}),
+            "new_countries": sum(r["new_countries"] for r in members),
+            "followup_contracts_usd": sum(r["followup_contracts"] for r in members),
         }
     return result
 
