@@ -52,6 +52,11 @@ urlpatterns = [
     path("applications/<int:pk>/answer/", followup.info_answer, name="info_answer"),
     path("applications/<int:pk>/withdraw/", followup.withdraw, name="withdraw"),
     path("applications/<int:pk>/outcome/", followup.outcome_report, name="outcome_report"),
+    path(
+        "applications/<int:pk>/outcome/follow-ups/<int:months>/",
+        followup.outcome_followup,
+        name="outcome_followup",
+    ),
     path("documents/<int:document_pk>/", applications.document_download, name="document_download"),
     # Places offered from the waitlist
     path("offers/<int:offer_pk>/accept/", offers.offer_accept, name="offer_accept"),

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import outcomes
 from applications.errors import ApplicationError
-from applications.models import Application, OutcomeReport
+from applications.models import Application, OutcomeFollowUp, OutcomeReport
 from applications.services import application_withdraw
 from applications.workflow import TERMINAL, WITHDRAWABLE, Status
 from notifications.models import Notification
 from portal.access import FirmRequest, firm_required
 from portal.forms.applications import InfoAnswerForm, MessageForm, OutcomeReportForm, WithdrawForm
+from portal.forms.outcomes import MEETINGS_PREFIX, FollowUpForm, meeting_formset
 from portal.selectors import firm_application, open_offers
 from portal.services.followup import info_request_answer, message_post, notifications_mark_read
 from portal.stash import autosave_done
@@ -42,6 +43,7 @@ def _detail_context(
     *,
     message_form: MessageForm | None = None,
     answer_form: InfoAnswerForm | None = None,
+    followup_form: FollowUpForm | None = None,
 ) -> dict[str, Any]:
     if application.eligibility_checked_at:
         eligibility, provisional = application.eligibility_results, False
@@ -66,9 +68,27 @@ def _detail_context(
         "outcome_required": outcomes.outcome_report_required(application),
         "outcome_report": report,
         "outcome_due_on": report.due_on if report else outcomes.outcome_report_due_on(application),
+        "followups": _followup_rows(report, followup_form),
         "checklist": _document_checklist(application),
         "summary": _cost_summary(application, application.answers),
     }
+
+
+def _followup_rows(
+    report: OutcomeReport | None, bound: FollowUpForm | None
+) -> list[tuple[OutcomeFollowUp, FollowUpForm | None]]:
+    """Each follow-up with its form (None once accepted); a form that failed keeps its input."""
+    if report is None:
+        return []
+    rows: list[tuple[OutcomeFollowUp, FollowUpForm | None]] = []
+    for followup in report.followups.all():
+        if followup.status == OutcomeFollowUp.FollowUpStatus.ACCEPTED:
+            rows.append((followup, None))
+        elif bound is not None and bound.followup.pk == followup.pk:
+            rows.append((followup, bound))
+        else:
+            rows.append((followup, FollowUpForm(followup=followup)))
+    return rows
 
 
 @firm_required
@@ -149,17 +169,26 @@ def outcome_report(request: FirmRequest, pk: int) -> HttpResponse:
     if not outcomes.outcome_report_required(application):
         raise Http404
     report = OutcomeReport.objects.filter(application=application).first()
+    saved_meetings = list(report.meetings.select_related("country")) if report else []
     editable = application.status == Status.APPROVED and (report is None or report.status in outcomes.EDITABLE)
     if request.method == "POST" and editable:
         form = OutcomeReportForm(request.POST)
-        if form.is_valid():
+        # A client that sends no meeting rows at all (no management form) leaves the saved rows alone.
+        has_rows = f"{MEETINGS_PREFIX}-TOTAL_FORMS" in request.POST
+        formset = meeting_formset(request.POST if has_rows else None, meetings=saved_meetings)
+        if form.is_valid() and (not has_rows or formset.is_valid()):
             save = (
                 outcomes.outcome_report_submit
                 if request.POST.get("action") == "submit"
                 else outcomes.outcome_report_save_draft
             )
             try:
-                save(application=application, actor=request.user, **form.cleaned_data)
+                save(
+                    application=application,
+                    actor=request.user,
+                    meetings=formset.meetings() if has_rows else None,
+                    **form.cleaned_data,
+                )
             except ApplicationError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -180,19 +209,55 @@ def outcome_report(request: FirmRequest, pk: int) -> HttpResponse:
                 "narrative": report.narrative,
             }
         )
+        formset = meeting_formset(meetings=saved_meetings)
     else:
         form = OutcomeReportForm(
             initial={"buyer_meetings": 0, "consultation_usd": 0, "contracts_usd": 0, "ip_filed": 0}
         )
+        formset = meeting_formset()
     context = {
         "application": application,
         "program": application.program,
         "report": report,
         "form": form,
+        "formset": formset,
+        "meetings": saved_meetings,
         "editable": editable,
         "due_on": report.due_on if report else outcomes.outcome_report_due_on(application),
     }
     return render(request, "portal/outcome_report.html", context)
+
+
+@firm_required
+@require_POST
+def outcome_followup(request: FirmRequest, pk: int, months: int) -> HttpResponse:
+    application = _get_application(request, pk)
+    followup = get_object_or_404(
+        OutcomeFollowUp.objects.select_related("report"), report__application=application, months=months
+    )
+    form = FollowUpForm(request.POST, followup=followup)
+    if form.is_valid():
+        try:
+            outcomes.outcome_followup_submit(
+                followup=followup,
+                actor=request.user,
+                contracts_usd=form.cleaned_data["contracts_usd"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            if followup.status == OutcomeFollowUp.FollowUpStatus.ACCEPTED:
+                # An accepted follow-up has no form on the page to put the error on.
+                messages.error(request, str(exc))
+                return redirect("portal:application_detail", pk=application.pk)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Your %(months)s-month follow-up was submitted.") % {"months": followup.months},
+            )
+            return redirect("portal:application_detail", pk=application.pk)
+    context = _detail_context(request, application, followup_form=form)
+    return render(request, "portal/application_detail.html", context, status=400)
 
 
 @firm_required
