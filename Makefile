@@ -84,6 +84,8 @@ setup-run: venv messages
 	@mkdir -p $(VAR_DIR)/broker/queue $(VAR_DIR)/broker/control $(VAR_DIR)/broker/processed $(VAR_DIR)/uploads
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
+	@# Sample WDI indicators, agency indices and MOUs (marked SAMPLE) for the /markets/ ranking.
+	$(RUN_ENV) $(PY) manage.py load_sample_market_data --verbosity 0
 
 run: setup-run ## set up SQLite + demo data, then start web, Celery worker and beat (PORT=8000)
 	@echo
