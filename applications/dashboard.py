@@ -1,4 +1,5 @@
-"""The statistics dashboard: a page whose charts are drawn from the statistics API.
+"""The statistics dashboard: a page whose charts are drawn from the statistics API
+(applications, outcomes and IP filings abroad).
 
 Managers see every program; officers the programs assigned to them (the API scopes the
 numbers, the page only offers the filters); firms' staff are refused.
@@ -42,6 +43,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "decided": _("Decided"),
             "approval_rate": _("Approval rate (%)"),
             "contracts_usd": _("Contracts (USD)"),
+            "consultation_usd": _("Consultations (USD)"),
+            "outcome_reports": _("Outcome reports"),
+            "filings": _("IP filings"),
             "allocated_units": _("Allocated"),
             "capacity_units": _("Capacity"),
             "firms": _("Firms"),

@@ -36,6 +36,9 @@ What the metrics mean:
   each report's latest ACCEPTED follow-up (12 months before 6), summed. Follow-up contracts
   are a separate metric, not added to ``contracts_usd``: a follow-up reports contracts
   signed by then, which may include those in the report itself.
+- IP filing statistics count ``firms.IPHolding`` rows (IP a firm registered abroad):
+  ``filings``, the holdings in the group, and ``firms``, distinct firms holding them;
+  ``country`` there is the country of registration, not a program's target country.
 - Grouping by ``country`` (a program's target countries) counts an application once in each
   target country of its program; totals across countries can then exceed the overall total.
 """
@@ -71,7 +74,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, OutcomeFollowUp, OutcomeReport
 from applications.workflow import Status
-from firms.models import ExportTier, Region, Sector, SizeClass
+from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
 from programs.models import Program, ProgramKind
 
 COUNTED_REPORT_STATUSES = (OutcomeReport.ReportStatus.SUBMITTED, OutcomeReport.ReportStatus.ACCEPTED)
@@ -354,7 +357,7 @@ class Statistics:
             yield self._row(raw)
 
 
-def _grouped(applications: QuerySet[Application], dims: Sequence[Dimension]) -> QuerySet[Any]:
+def _grouped(applications: QuerySet[Any], dims: Sequence[Dimension]) -> QuerySet[Any]:
     columns: dict[str, Any] = {}
     for d in dims:
         columns[d.alias] = F(d.column) if isinstance(d.column, str) else d.column
@@ -423,3 +426,31 @@ def outcome_statistics(
     qs = _grouped(applications, dims).annotate(**aggregates)
     qs = qs.annotate(contracts_usd_per_krw=_ratio("contracts_usd", "support_krw"))
     return Statistics(list(group_by), _ordered(qs, dims), dims, OUTCOME_METRICS)
+
+
+# --- IP filings abroad --------------------------------------------------------------------
+
+IP_FILING_DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in [
+        Dimension(
+            "country",
+            "country_id",
+            extra={"name_en": "country__name_en", "name_ko": "country__name_ko"},
+            present=_present_country,
+        ),
+        Dimension("kind", "kind", IPHolding.Kind),
+        Dimension("sector", "firm__sector", Sector),
+        Dimension("size_class", "firm__size_class", SizeClass),
+        Dimension("region", "firm__region", Region),
+    ]
+}
+IP_FILING_GROUP_BY: tuple[str, ...] = tuple(IP_FILING_DIMENSIONS)
+IP_FILING_METRICS = ("filings", "firms")
+
+
+def ip_filing_statistics(*, holdings: QuerySet[IPHolding], group_by: Sequence[str]) -> Statistics:
+    """Counts of the (already scoped) IP holdings by ``group_by``, in one aggregate query."""
+    dims = [IP_FILING_DIMENSIONS[name] for name in group_by]
+    qs = _grouped(holdings, dims).annotate(filings=Count("pk"), firms=Count("firm_id", distinct=True))
+    return Statistics(list(group_by), _ordered(qs, dims), dims, IP_FILING_METRICS)

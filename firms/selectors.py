@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
 from applications.selectors import application_list
-from firms.models import Firm, FirmQuerySet
+from firms.models import Firm, FirmQuerySet, IPHolding
 from sme_support.roles import is_manager, is_officer
 
 if TYPE_CHECKING:
@@ -29,3 +31,14 @@ def firm_list(*, user: AnyUser) -> FirmQuerySet:
 def firm_get(*, user: AnyUser, pk: int) -> Firm:
     """Raises ``Firm.DoesNotExist`` for a firm the user may not see (a 404, not a 403)."""
     return firm_list(user=user).get(pk=pk)
+
+
+def ip_holding_list(*, user: AnyUser) -> QuerySet[IPHolding]:
+    """The IP holdings of the firms ``firm_list`` shows the user (a manager: all)."""
+    qs = IPHolding.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if is_manager(user):
+        return qs
+    # A subquery on the visible firms, so that counting stays one query.
+    return qs.filter(firm_id__in=firm_list(user=user).values("pk"))

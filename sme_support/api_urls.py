@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from applications.api.stats import ApplicationStatisticsView, OutcomeStatisticsView
+from applications.api.stats import ApplicationStatisticsView, IPFilingStatisticsView, OutcomeStatisticsView
 from applications.api.views import ApplicationViewSet, OutcomeReportViewSet
 from firms.api import FirmViewSet
 from programs.api import CountryViewSet, ProgramViewSet
@@ -40,6 +40,7 @@ router.register("markets/priority", MarketPriorityViewSet, basename="market-prio
 urlpatterns = [
     path("v1/stats/applications/", ApplicationStatisticsView.as_view(), name="stats-applications"),
     path("v1/stats/outcomes/", OutcomeStatisticsView.as_view(), name="stats-outcomes"),
+    path("v1/stats/ip-filings/", IPFilingStatisticsView.as_view(), name="stats-ip-filings"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

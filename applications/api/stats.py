@@ -25,7 +25,8 @@ from applications.api.filters import ApplicationFilter, OutcomeStatisticsFilter
 from applications.models import Application
 from applications.selectors import application_list
 from applications.workflow import Status
-from firms.models import ExportTier, Region, Sector, SizeClass
+from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
+from firms.selectors import ip_holding_list
 from programs.models import ProgramKind
 from sme_support.api import FORMAT_PARAMETER, ApiViewMixin
 from sme_support.api_csv import stream_rows
@@ -130,30 +131,16 @@ def _group_by_parameter(allowed: Sequence[str]) -> OpenApiParameter:
 # --- Views ------------------------------------------------------------------------------------
 
 
-class _StatisticsView(ApiViewMixin, GenericAPIView):
-    """Shared: scope, filters, group_by parsing, JSON or streamed CSV."""
+class _GroupedStatisticsView(ApiViewMixin, GenericAPIView):
+    """Shared by every statistics endpoint: group_by parsing, JSON or streamed CSV."""
 
-    filter_backends = [DjangoFilterBackend]
+    # True even without filters: the schema then documents the 400 of a bad group_by.
     documents_filters = True
     allowed_group_by: Sequence[str] = ()
     csv_filename = "statistics.csv"
-    # For the schema generator (it reads the model from here); requests use get_queryset().
-    queryset = Application.objects.none()
-    filter_values: dict[str, Any]
-    filterset_class: type[ApplicationFilter]
 
     def _offers_csv(self) -> bool:
         return True
-
-    def get_queryset(self) -> QuerySet[Application]:
-        return application_list(user=self.request.user)
-
-    def filtered_applications(self) -> QuerySet[Application]:
-        filterset = self.filterset_class(self.request.query_params, queryset=self.get_queryset(), request=self.request)
-        if not filterset.is_valid():
-            raise filter_utils.translate_validation(filterset.errors)
-        self.filter_values = filterset.form.cleaned_data
-        return filterset.qs
 
     def group_by(self) -> list[str]:
         try:
@@ -175,6 +162,26 @@ class _StatisticsView(ApiViewMixin, GenericAPIView):
         rows = list(result.rows())
         data = {"group_by": result.group_by, "count": len(rows), "results": rows}
         return Response(self.get_serializer(data).data)
+
+
+class _StatisticsView(_GroupedStatisticsView):
+    """Statistics over applications: the applications list's scope and filters."""
+
+    filter_backends = [DjangoFilterBackend]
+    # For the schema generator (it reads the model from here); requests use get_queryset().
+    queryset = Application.objects.none()
+    filter_values: dict[str, Any]
+    filterset_class: type[ApplicationFilter]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return application_list(user=self.request.user)
+
+    def filtered_applications(self) -> QuerySet[Application]:
+        filterset = self.filterset_class(self.request.query_params, queryset=self.get_queryset(), request=self.request)
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        self.filter_values = filterset.form.cleaned_data
+        return filterset.qs
 
 
 @extend_schema(
@@ -217,3 +224,52 @@ class OutcomeStatisticsView(_StatisticsView):
         return statistics.outcome_statistics(
             applications=applications, group_by=group_by, report_statuses=[] if explicit else None
         )
+
+
+class IPFilingStatisticsRowSerializer(serializers.Serializer):
+    """Dimension fields are present only for the dimensions grouped by."""
+
+    country = serializers.CharField(required=False, help_text=_("Country of registration (ISO code)."))
+    country_name = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(choices=IPHolding.Kind.choices, required=False)
+    kind_label = serializers.CharField(required=False)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False)
+    sector_label = serializers.CharField(required=False)
+    size_class = serializers.ChoiceField(choices=SizeClass.choices, required=False)
+    size_class_label = serializers.CharField(required=False)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    region_label = serializers.CharField(required=False)
+    filings = serializers.IntegerField(help_text=_("IP registrations abroad."))
+    firms = serializers.IntegerField(help_text=_("Distinct firms holding them."))
+
+
+class IPFilingStatisticsSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.ChoiceField(choices=statistics.IP_FILING_GROUP_BY))
+    count = serializers.IntegerField(help_text=_("Number of rows (groups)."))
+    results = IPFilingStatisticsRowSerializer(many=True)
+
+
+@extend_schema(
+    summary=_("IP filing statistics"),
+    description=_(
+        "Intellectual property the firms registered abroad (trademarks, patents, design rights, "
+        "copyrights), counted by country of registration, kind or the firm's sector, size or region. "
+        "Scoped like the firms list: a firm's staff see their own firm's, an officer those of the "
+        "firms that applied to their programs, a manager all."
+    ),
+    parameters=[_group_by_parameter(statistics.IP_FILING_GROUP_BY), FORMAT_PARAMETER],
+)
+class IPFilingStatisticsView(_GroupedStatisticsView):
+    serializer_class = IPFilingStatisticsSerializer
+    filter_backends: list[Any] = []
+    allowed_group_by = statistics.IP_FILING_GROUP_BY
+    csv_filename = "ip-filing-statistics.csv"
+    # For the schema generator (it reads the model from here); requests use get_queryset().
+    queryset = IPHolding.objects.none()
+
+    def get_queryset(self) -> QuerySet[IPHolding]:
+        return ip_holding_list(user=self.request.user)
+
+    def compute(self) -> statistics.Statistics:
+        group_by = self.group_by()
+        return statistics.ip_filing_statistics(holdings=self.get_queryset(), group_by=group_by)

@@ -1,6 +1,7 @@
-/* The statistics dashboard: every number comes from /api/v1/stats/applications/ (the same
- * endpoint scripts use), fetched with the signed-in session; the filters map one to one to
- * the API's query parameters. */
+/* The statistics dashboard: every number comes from the statistics API (the same endpoints
+ * scripts use: /api/v1/stats/applications/, /outcomes/ and /ip-filings/), fetched with the
+ * signed-in session; the filters map one to one to the API's query parameters (the IP
+ * filings endpoint takes none, so its chart is never filtered). */
 (function () {
   "use strict";
 
@@ -12,14 +13,29 @@
   const form = document.getElementById("dashboard-filters");
   const statusLine = document.getElementById("dashboard-status");
   const statsUrl = root.dataset.statsUrl;
+  const outcomeStatsUrl = root.dataset.outcomeStatsUrl;
+  const ipStatsUrl = root.dataset.ipStatsUrl;
   const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
   const charts = {};
 
-  function query(extra) {
+  // Where each chart's rows come from: [endpoint, group_by, takes the filters].
+  const SOURCES = {
+    program: [statsUrl, "program", true],
+    sector: [statsUrl, "sector", true],
+    country: [statsUrl, "country", true],
+    month: [statsUrl, "month", true],
+    outcomes_country: [outcomeStatsUrl, "country", true],
+    ip_country: [ipStatsUrl, "country", false],
+  };
+  const CHARTS = Object.keys(SOURCES);
+
+  function query(extra, filtered) {
     const params = new URLSearchParams();
-    for (const [key, value] of new FormData(form)) {
-      if (value) {
-        params.append(key, value);
+    if (filtered !== false) {
+      for (const [key, value] of new FormData(form)) {
+        if (value) {
+          params.append(key, value);
+        }
       }
     }
     for (const [key, value] of Object.entries(extra || {})) {
@@ -28,9 +44,9 @@
     return params;
   }
 
-  async function fetchStats(groupBy) {
-    const params = query(groupBy ? { group_by: groupBy } : {});
-    const response = await fetch(statsUrl + "?" + params.toString(), {
+  async function fetchStats(url, groupBy, filtered) {
+    const params = query(groupBy ? { group_by: groupBy } : {}, filtered);
+    const response = await fetch(url + "?" + params.toString(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     });
@@ -63,6 +79,8 @@
     sector: (row) => row.sector_label,
     country: (row) => row.country_name || row.country || strings.none,
     month: (row) => row.month || strings.not_submitted,
+    outcomes_country: (row) => row.country_name || row.country || strings.none,
+    ip_country: (row) => row.country_name || row.country,
   };
 
   // What each chart plots: [metric, label, chart type, axis].
@@ -83,6 +101,11 @@
       ["applications", strings.applications, "line", "y"],
       ["decided", strings.decided, "line", "y"],
     ],
+    outcomes_country: [
+      ["contracts_usd", strings.contracts_usd, "bar", "y"],
+      ["consultation_usd", strings.consultation_usd, "bar", "y"],
+    ],
+    ip_country: [["filings", strings.filings, "bar", "y"]],
   };
 
   // Extra columns in each chart's data table.
@@ -94,6 +117,11 @@
     sector: [["firms", strings.firms]],
     country: [["firms", strings.firms]],
     month: [["approved", strings.approved]],
+    outcomes_country: [
+      ["reports", strings.outcome_reports],
+      ["firms", strings.firms],
+    ],
+    ip_country: [["firms", strings.firms]],
   };
 
   function metricValue(row, metric) {
@@ -155,7 +183,8 @@
       },
     });
     renderTable(card.querySelector(".chart-table"), chart, rows);
-    card.querySelector(".chart-csv").href = statsUrl + "?" + query({ group_by: chart, format: "csv" }).toString();
+    const [url, groupBy, filtered] = SOURCES[chart];
+    card.querySelector(".chart-csv").href = url + "?" + query({ group_by: groupBy, format: "csv" }, filtered).toString();
   }
 
   function renderTotals(rows) {
@@ -169,11 +198,12 @@
   async function refresh() {
     statusLine.textContent = strings.loading;
     try {
-      const [totals, ...grouped] = await Promise.all(
-        [null, "program", "sector", "country", "month"].map(fetchStats)
-      );
+      const [totals, ...grouped] = await Promise.all([
+        fetchStats(statsUrl, null, true),
+        ...CHARTS.map((chart) => fetchStats(...SOURCES[chart])),
+      ]);
       renderTotals(totals);
-      ["program", "sector", "country", "month"].forEach((chart, index) => renderChart(chart, grouped[index]));
+      CHARTS.forEach((chart, index) => renderChart(chart, grouped[index]));
       statusLine.textContent = totals.length && totals[0].applications ? "" : strings.empty;
     } catch (error) {
       statusLine.textContent = strings.error + " " + error.message;

@@ -118,6 +118,7 @@ ALL_URLS = [
     "/api/v1/countries/",
     "/api/v1/stats/applications/",
     "/api/v1/stats/outcomes/",
+    "/api/v1/stats/ip-filings/",
 ]
 
 
@@ -190,6 +191,7 @@ def test_statistics_are_scoped_to_the_user(world: World) -> None:
         "/api/v1/firms/?format=csv",
         "/api/v1/outcome-reports/?format=csv",
         "/api/v1/stats/applications/?format=csv&group_by=program",
+        "/api/v1/stats/ip-filings/?format=csv&group_by=country,kind",
     ],
 )
 def test_csv_exports_never_include_another_firms_data(world: World, url: str) -> None:

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from applications.models import Allocation, Application, OutcomeReport
 from applications.workflow import Status
+from firms.models import IPHolding
 from sme_support.roles import Role
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory, assign_officer, firm_user, user_in_group
 
@@ -58,6 +59,8 @@ def api_world(db: Any) -> dict[str, Any]:
     program.target_countries.set(["FR", "JP"])
     show = ProgramFactory(trade_show=True)
     firm = FirmFactory()
+    # So that the IP-filing statistics have rows to count and label.
+    IPHolding.objects.create(firm=firm, kind=IPHolding.Kind.TRADEMARK, country_id="US", registration_number="TM-1")
     staff = firm_user(firm)
     manager = user_in_group(Role.MANAGER)
     assign_officer(program, user_in_group(Role.OFFICER))

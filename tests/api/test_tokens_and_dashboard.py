@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -79,6 +80,13 @@ def test_dashboard_for_managers_and_officers_only(world: World) -> None:
     assert manager_page.status_code == 200
     html = manager_page.content.decode()
     assert 'data-stats-url="/api/v1/stats/applications/"' in html
+    assert 'data-outcome-stats-url="/api/v1/stats/outcomes/"' in html
+    assert 'data-ip-stats-url="/api/v1/stats/ip-filings/"' in html
+    for chart, title in [("outcomes_country", "Outcomes by country"), ("ip_country", "IP filings abroad by country")]:
+        assert f'data-chart="{chart}"' in html and f'<h2 id="chart-{chart}-title">{title}</h2>' in html
+    assert "the filters above do not apply" in html
+    strings = json.loads(html.split('<script id="dashboard-strings" type="application/json">')[1].split("</script>")[0])
+    assert strings["consultation_usd"] == "Consultations (USD)" and strings["filings"] == "IP filings"
     assert "vendor/chartjs/chart.umd.min.js" in html and "js/dashboard.js" in html
     assert '<option value="2026" selected>' in html
     assert '<option value="trade_show" selected>' in html
@@ -96,3 +104,6 @@ def test_dashboard_assets_are_served_from_our_static_files() -> None:
     with open(finders.find("js/dashboard.js"), encoding="utf-8") as file:
         script = file.read()
     assert "http" not in script
+    # The new charts read the outcome and IP-filing endpoints the page names.
+    assert "outcomes_country" in script and "ip_country" in script
+    assert "root.dataset.outcomeStatsUrl" in script and "root.dataset.ipStatsUrl" in script
