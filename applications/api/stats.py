@@ -7,6 +7,7 @@ metric means is documented in ``applications.statistics``.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from typing import Any
 
@@ -131,7 +132,7 @@ def _group_by_parameter(allowed: Sequence[str]) -> OpenApiParameter:
 # --- Views ------------------------------------------------------------------------------------
 
 
-class _GroupedStatisticsView(ApiViewMixin, GenericAPIView):
+class _GroupedStatisticsView(ApiViewMixin, GenericAPIView, abc.ABC):
     """Shared by every statistics endpoint: group_by parsing, JSON or streamed CSV."""
 
     # True even without filters: the schema then documents the 400 of a bad group_by.
@@ -150,8 +151,9 @@ class _GroupedStatisticsView(ApiViewMixin, GenericAPIView):
         except statistics.UnknownDimension as exc:
             raise exceptions.ValidationError({"group_by": [str(exc)]}) from exc
 
+    @abc.abstractmethod
     def compute(self) -> statistics.Statistics:
-        raise NotImplementedError
+        """The endpoint's one aggregate, for this request's scope and group_by."""
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         result = self.compute()

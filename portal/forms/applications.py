@@ -7,10 +7,12 @@ for everything the officers need.
 
 from __future__ import annotations
 
+import abc
 from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.utils.translation import gettext_lazy as _
 
 from applications.documents import accepted_formats_label
@@ -33,7 +35,12 @@ def _text(label: Any, *, help_text: Any = "", rows: int = 4) -> forms.CharField:
     )
 
 
-class KindForm(forms.Form):
+class _KindFormMeta(DeclarativeFieldsMetaclass, abc.ABCMeta):
+    """Django's declarative-fields metaclass plus ABCMeta, so a kind form that forgets one of
+    the hooks below fails when it is instantiated, not when a firm submits it."""
+
+
+class KindForm(forms.Form, metaclass=_KindFormMeta):
     """Base: binds to a program; ``answers()`` and ``requested_units()`` after validation."""
 
     kind: ClassVar[str]
@@ -47,15 +54,18 @@ class KindForm(forms.Form):
         for name in self.required_to_submit:
             self.fields[name].required = submitting
 
+    @abc.abstractmethod
     def answers(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The kind's details, stored in ``Application.answers``."""
 
+    @abc.abstractmethod
     def requested_units(self) -> int:
-        raise NotImplementedError
+        """The total requested, in the program's unit."""
 
     @classmethod
+    @abc.abstractmethod
     def initial_from(cls, program: Program, answers: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+        """The form's initial data from stored answers (editing a draft)."""
 
 
 class ExportFundingForm(KindForm):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -156,20 +158,40 @@ def firm_profile(request: FirmRequest) -> HttpResponse:
     return render(request, "portal/firm_profile.html", context)
 
 
-@firm_required
-@require_http_methods(["GET", "POST"])
-def ip_holding_add(request: FirmRequest) -> HttpResponse:
-    firm = request.firm
-    form = IPHoldingForm(request.POST or None)
+def _profile_item_add(
+    request: FirmRequest,
+    *,
+    form_class: type[forms.Form],
+    add: Callable[..., object],
+    added: str,
+    title: str,
+    anchor: str,
+) -> HttpResponse:
+    """GET shows the form; a valid POST calls the profile service ``add`` and returns to the
+    profile section; a refusal from the service lands on the form with the input kept."""
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            profile_service.ip_holding_add(firm=firm, actor=request.user, **form.cleaned_data)
+            add(firm=request.firm, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("The IP holding was added."))
-            return redirect(reverse("portal:firm_profile") + "#ip")
-    return render(request, "portal/firm_item_form.html", {"form": form, "title": _("Add an IP holding")})
+            messages.success(request, added)
+            return redirect(reverse("portal:firm_profile") + anchor)
+    return render(request, "portal/firm_item_form.html", {"form": form, "title": title})
+
+
+@firm_required
+@require_http_methods(["GET", "POST"])
+def ip_holding_add(request: FirmRequest) -> HttpResponse:
+    return _profile_item_add(
+        request,
+        form_class=IPHoldingForm,
+        add=profile_service.ip_holding_add,
+        added=_("The IP holding was added."),
+        title=_("Add an IP holding"),
+        anchor="#ip",
+    )
 
 
 @firm_required
@@ -184,17 +206,14 @@ def ip_holding_remove(request: FirmRequest, pk: int) -> HttpResponse:
 @firm_required
 @require_http_methods(["GET", "POST"])
 def export_product_add(request: FirmRequest) -> HttpResponse:
-    firm = request.firm
-    form = ExportProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            profile_service.export_product_add(firm=firm, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("The export product was added."))
-            return redirect(reverse("portal:firm_profile") + "#products")
-    return render(request, "portal/firm_item_form.html", {"form": form, "title": _("Add an export product")})
+    return _profile_item_add(
+        request,
+        form_class=ExportProductForm,
+        add=profile_service.export_product_add,
+        added=_("The export product was added."),
+        title=_("Add an export product"),
+        anchor="#products",
+    )
 
 
 @firm_required
