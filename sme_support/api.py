@@ -18,7 +18,6 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -33,6 +32,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from applications import errors as app_errors
 from sme_support.api_csv import CSV_MEDIA_TYPE, CsvColumn, CSVRenderer, stream_queryset
+from sme_support.api_filters import ApiFilterBackend
 
 MAX_PAGE_SIZE = 500
 
@@ -339,7 +339,7 @@ class ScopedReadOnlyViewSet(ApiViewMixin, ReadOnlyModelViewSet):
     is filtered, ordered on a whitelist, paginated, and streamable as CSV."""
 
     pagination_class = ApiPagination
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [ApiFilterBackend, StrictOrderingFilter]
     csv_columns: Sequence[CsvColumn] = ()
     csv_filename = "export.csv"
 

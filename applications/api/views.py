@@ -20,7 +20,6 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,6 +29,7 @@ from rest_framework.response import Response
 from applications import services
 from applications.api.filters import ApplicationFilter, OutcomeReportFilter
 from applications.api.serializers import (
+    APPLICATION_LIST_COLUMNS,
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
     ApplicationSerializer,
@@ -58,6 +58,7 @@ from sme_support.api import (
     StrictOrderingFilter,
 )
 from sme_support.api_csv import CsvColumn, stream_queryset
+from sme_support.api_filters import ApiFilterBackend
 from sme_support.roles import is_manager
 
 _CONFLICT = OpenApiResponse(
@@ -137,7 +138,7 @@ class ApplicationViewSet(
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     pagination_class = ApiPagination
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [ApiFilterBackend, StrictOrderingFilter]
     filterset_class = ApplicationFilter
     ordering_fields = [
         "id",
@@ -152,7 +153,9 @@ class ApplicationViewSet(
 
     def get_queryset(self) -> QuerySet[Application]:
         qs = application_list(user=self.request.user)
-        if self.action != "list":
+        if self.action == "list" and not self.wants_csv(self.request):
+            qs = qs.only(*APPLICATION_LIST_COLUMNS)
+        elif self.action != "list":
             qs = qs.select_related("allocation", "outcome_report").prefetch_related(
                 Prefetch("history", queryset=StatusChange.objects.order_by("at", "pk")),
                 "outcome_report__new_countries",
