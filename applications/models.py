@@ -26,11 +26,18 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
 
 class Application(models.Model):
+    # No index of their own: the (program, status) and (firm, status) indexes below lead with
+    # these columns and serve every lookup by program or firm; a third and fourth copy would
+    # only make each write to an application update two more indexes.
     program = models.ForeignKey(
-        "programs.Program", on_delete=models.PROTECT, related_name="applications", verbose_name=_("program")
+        "programs.Program",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("program"),
+        db_index=False,
     )
     firm = models.ForeignKey(
-        "firms.Firm", on_delete=models.PROTECT, related_name="applications", verbose_name=_("firm")
+        "firms.Firm", on_delete=models.PROTECT, related_name="applications", verbose_name=_("firm"), db_index=False
     )
     # Moved only by applications.services; never edited directly (admin shows it read-only).
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False)

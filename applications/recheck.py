@@ -14,8 +14,8 @@ Which applications, and what happens to them:
   in flight finishes first and is then re-checked (see ``_recheck_batch``).
 - approved, rejected, withdrawn, cancelled, completed — never touched.
 
-Set-based: per batch of ``RECHECK_BATCH_SIZE`` applications, one query lists the ids, one
-locks and loads them with their firms, ``load_facts`` adds at most five (one per kind of
+Set-based: one query lists the open applications' ids; per batch of ``RECHECK_BATCH_SIZE``
+of them, one query locks and loads them with their firms, ``load_facts`` adds at most five (one per kind of
 fact the rules use), then one UPDATE writes every row's results and status and one INSERT
 writes the history rows. Nothing runs per application or per rule.
 """
@@ -77,20 +77,18 @@ def program_recheck(*, program_id: int, batch_size: int = RECHECK_BATCH_SIZE) ->
     today = timezone.localdate()
     renderer = ReasonRenderer()
     checked = moved = 0
-    last_pk = 0
-    while True:
-        ids = list(
-            Application.objects.filter(program_id=program_id, status__in=LOCKED, pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            break
+    # The open applications as the re-check starts, listed once. One that opens later was
+    # submitted after the rules changed and its screening reads the new rules; each batch
+    # re-reads the status under its lock, so one that moved on meanwhile is left alone.
+    candidates = list(
+        Application.objects.filter(program_id=program_id, status__in=LOCKED).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(candidates), batch_size):
+        ids = candidates[start : start + batch_size]
         with _without_cyclic_gc():
             batch_checked, batch_moved = _recheck_batch(rule_set=rule_set, ids=ids, today=today, renderer=renderer)
         checked += batch_checked
         moved += batch_moved
-        last_pk = ids[-1]
     logger.info(
         "Re-checked %d applications of program %s under rules version %s; %d changed status.",
         checked,
@@ -128,9 +126,18 @@ def _recheck_batch(*, rule_set: RuleSet, ids: list[int], today: dt.date, rendere
     verdict it wrote — and re-check that verdict under the current rules — rather than
     skipping it and letting a verdict reached under the old rules stand.
     """
+    if connection.vendor == "postgresql":
+        # Re-checking is idempotent and resumable: a batch lost in a server crash keeps its old
+        # rules version, and requeue_stale_rechecks runs the program again. So the commit need
+        # not wait for its WAL flush, which was a tenth of a batch's time.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     overridden = StatusChange.objects.filter(application_id=OuterRef("pk"), transition="override_eligibility")
     applications = list(
         Application.objects.filter(pk__in=ids, status__in=LOCKED)
+        # The rules judge the firm and the request, never the answers or the old results:
+        # decoding those two JSON documents per row cost a tenth of the re-check.
+        .defer("answers", "eligibility_results")
         .select_related("firm")
         .select_for_update(of=("self",))
         .order_by("pk")
@@ -195,24 +202,28 @@ def _write(applications: list[Application], *, version: int, now: dt.datetime) -
     column = {field.name: field.column for field in meta.concrete_fields if field.name in _WRITTEN_FIELDS}
     sql = (
         f"UPDATE {meta.db_table} AS a SET "  # noqa: S608 — names from the model's own metadata
-        f"{column['eligibility_results']} = v.results, "
+        f"{column['eligibility_results']} = r.results, "
         f"{column['status']} = v.status, "
         f"{column['status_changed_at']} = v.status_changed_at, "
         f"{column['eligibility_rules_version']} = %s, "
         f"{column['eligibility_checked_at']} = %s, "
         f"{column['updated_at']} = %s "
-        f"FROM unnest(%s::bigint[], %s::jsonb[], %s::varchar[], %s::timestamptz[]) "
-        f"AS v(id, results, status, status_changed_at) "
+        f"FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[]) WITH ORDINALITY "
+        f"AS v(id, status, status_changed_at, n) "
+        f"JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS r(results, n) USING (n) "
         f"WHERE a.{meta.pk.column} = v.id"
     )
+    # The results travel as ONE JSON array, matched to the ids by position: a jsonb[] array
+    # literal of a thousand escaped documents took longer for the server to parse than the
+    # UPDATE took to run.
     params: list[Any] = [
         version,
         now,
         now,
         [a.pk for a in applications],
-        [json.dumps(a.eligibility_results, ensure_ascii=False) for a in applications],
         [a.status for a in applications],
         [a.status_changed_at for a in applications],
+        json.dumps([a.eligibility_results for a in applications], ensure_ascii=False),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
