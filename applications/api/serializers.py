@@ -6,8 +6,10 @@ approve, is there capacity) is taken by ``applications.services``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -57,9 +59,10 @@ class ApplicationRowFields(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# The columns ApplicationSerializer reads, for ``QuerySet.only()`` (with select_related
-# program and firm): a list page loads nothing else, not the answers or the eligibility
-# results, nor the programs' descriptions.
+# What a list row shows, read with ``QuerySet.values()``: a list page loads nothing else (not
+# the answers, the eligibility results or the programs' descriptions) and builds no model
+# instances — three per row (application, program, firm) cost more than the query itself
+# (bench/RESULTS.md, list page).
 APPLICATION_LIST_COLUMNS = (
     "id",
     "receipt_number",
@@ -69,13 +72,13 @@ APPLICATION_LIST_COLUMNS = (
     "submitted_at",
     "decided_at",
     "status_changed_at",
-    "program__id",
+    "program_id",
     "program__code",
     "program__kind",
     "program__fiscal_year",
     "program__title_ko",
     "program__title_en",
-    "firm__id",
+    "firm_id",
     "firm__brn",
     "firm__name_ko",
     "firm__name_en",
@@ -91,42 +94,44 @@ _TIMESTAMP = serializers.DateTimeField()
 
 
 class ApplicationSerializer(ApplicationRowFields):
-    """One row of the list.
+    """One row of the list, from a ``values(*APPLICATION_LIST_COLUMNS)`` row.
 
     The row is built directly instead of by DRF walking every field of three serializers per
     row: on a 50-row page that walk cost more than the database (bench/RESULTS.md, list page).
     The declared fields still describe the row (OpenAPI), and
-    tests/api/test_list_serializer.py holds the output equal to DRF's own for every field.
+    tests/api/test_list_serializer.py holds the output equal to DRF's own, from model
+    instances, for every field.
     """
 
-    def to_representation(self, instance: Application) -> dict[str, Any]:
+    def to_representation(self, instance: Mapping[str, Any]) -> dict[str, Any]:
+        row = instance
         timestamp = _TIMESTAMP.to_representation
-        program, firm = instance.program, instance.firm
+        korean = (get_language() or "").startswith("ko")  # as Program.title
         return {
-            "id": instance.pk,
-            "receipt_number": instance.receipt_number,
+            "id": row["id"],
+            "receipt_number": row["receipt_number"],
             "program": {
-                "id": program.pk,
-                "code": program.code,
-                "kind": program.kind,
-                "fiscal_year": program.fiscal_year,
-                "title": program.title,
+                "id": row["program_id"],
+                "code": row["program__code"],
+                "kind": row["program__kind"],
+                "fiscal_year": row["program__fiscal_year"],
+                "title": row["program__title_ko"] if korean else row["program__title_en"],
             },
             "firm": {
-                "id": firm.pk,
-                "brn": firm.brn,
-                "name_ko": firm.name_ko,
-                "name_en": firm.name_en,
-                "sector": firm.sector,
-                "size_class": firm.size_class,
-                "region": firm.region,
+                "id": row["firm_id"],
+                "brn": row["firm__brn"],
+                "name_ko": row["firm__name_ko"],
+                "name_en": row["firm__name_en"],
+                "sector": row["firm__sector"],
+                "size_class": row["firm__size_class"],
+                "region": row["firm__region"],
             },
-            "status": instance.status,
-            "requested_units": instance.requested_units,
-            "created_at": timestamp(instance.created_at),
-            "submitted_at": timestamp(instance.submitted_at),
-            "decided_at": timestamp(instance.decided_at),
-            "status_changed_at": timestamp(instance.status_changed_at),
+            "status": row["status"],
+            "requested_units": row["requested_units"],
+            "created_at": timestamp(row["created_at"]),
+            "submitted_at": timestamp(row["submitted_at"]),
+            "decided_at": timestamp(row["decided_at"]),
+            "status_changed_at": timestamp(row["status_changed_at"]),
         }
 
 

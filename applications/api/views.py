@@ -153,9 +153,7 @@ class ApplicationViewSet(
 
     def get_queryset(self) -> QuerySet[Application]:
         qs = application_list(user=self.request.user)
-        if self.action == "list" and not self.wants_csv(self.request):
-            qs = qs.only(*APPLICATION_LIST_COLUMNS)
-        elif self.action != "list":
+        if self.action != "list":
             qs = qs.select_related("allocation", "outcome_report").prefetch_related(
                 Prefetch("history", queryset=StatusChange.objects.order_by("at", "pk")),
                 "outcome_report__new_countries",
@@ -166,10 +164,15 @@ class ApplicationViewSet(
         return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        queryset = self.filter_queryset(self.get_queryset())
         if self.wants_csv(request):
-            queryset = self.filter_queryset(self.get_queryset())
             return stream_queryset(queryset=queryset, columns=APPLICATION_CSV_COLUMNS, filename="applications.csv")
-        return super().list(request, *args, **kwargs)
+        # Plain rows of the listed columns (see ApplicationSerializer), not model instances.
+        rows = queryset.values(*APPLICATION_LIST_COLUMNS)
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(self.get_serializer(rows, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @property
     def actor(self) -> User:
