@@ -47,6 +47,27 @@ def timed(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> tuple[Timin
     return timing, result
 
 
+def paired(a: Callable[[], Any], b: Callable[[], Any], *, pairs: int, warmup: int = 3) -> tuple[Timing, Timing]:
+    """Time ``a`` and ``b`` alternately, ``pairs`` times each.
+
+    For figures of a few milliseconds whose ratio is the point: this machine's speed drifts
+    by a factor of 1.5 between blocks of runs a few seconds apart, which two separate blocks
+    would read as a difference between ``a`` and ``b``; alternating puts the drift on both.
+    """
+    for _ in range(warmup):
+        a()
+        b()
+    ta, tb = Timing(), Timing()
+    for _ in range(max(1, pairs)):
+        started = time.perf_counter()
+        a()
+        ta.runs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        b()
+        tb.runs.append(time.perf_counter() - started)
+    return ta, tb
+
+
 def raw_connection() -> Any:
     """A psycopg2 connection of its own (not Django's), autocommit, to the same database."""
     import psycopg2

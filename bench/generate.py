@@ -190,7 +190,7 @@ def generate(
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from applications.models import Allocation, Application, OutcomeReport, StatusChange
+    from applications.models import Allocation, Application, OutcomeFollowUp, OutcomeReport, StatusChange
     from firms.models import Firm
     from firms.services import firms_rederive_all
     from programs.models import Program
@@ -203,7 +203,9 @@ def generate(
     out = Generated()
     M2M_markets = Firm.markets_of_interest.through
     M2M_targets = Program.target_countries.through
-    models_with_ids = [Firm, Program, Application, StatusChange, Allocation, OutcomeReport, M2M_markets, M2M_targets]
+    M2M_new_countries = OutcomeReport.new_countries.through
+    models_with_ids = [Firm, Program, Application, StatusChange, Allocation, OutcomeReport, M2M_markets, M2M_targets,
+                       M2M_new_countries, OutcomeFollowUp]  # fmt: skip
 
     with transaction.atomic(), connection.cursor() as cur:
         if reset:
@@ -300,6 +302,10 @@ def generate(
              "ip_filed", "submitted_at"],
             cur,
         )  # fmt: skip
+        ncc = Copier(M2M_new_countries, ["id", "outcomereport_id", "country_id"], cur)
+        fc = Copier(OutcomeFollowUp, ["id", "report_id", "months", "due_on", "contracts_usd", "note", "status",
+                                      "submitted_at"], cur)  # fmt: skip
+        new_country_id, followup_id = _next_id(cur, M2M_new_countries), _next_id(cur, OutcomeFollowUp)
         app_id, hist_id = _next_id(cur, Application), _next_id(cur, StatusChange)
         alloc_id, report_id = _next_id(cur, Allocation), _next_id(cur, OutcomeReport)
         past, current = _weighted(rng, PAST_STATUS_WEIGHTS), _weighted(rng, CURRENT_STATUS_WEIGHTS)
@@ -353,9 +359,23 @@ def generate(
                     oc.add([report_id, app_id, "accepted" if accepted else rng.choice(["draft", "submitted"]), due,
                             meetings, meetings * rng.randint(0, 90_000), int(rng.random() ** 3 * 2_000_000),
                             rng.randint(0, 2), t if accepted else None])  # fmt: skip
+                    if accepted:
+                        # New markets the firm entered (none for most), and the 6- and 12-month
+                        # follow-ups: each filed and accepted once its due day has passed.
+                        for code in rng.sample(MARKETS, k=min(len(MARKETS), int(rng.random() ** 2 * 3))):
+                            ncc.add([new_country_id, report_id, code])
+                            new_country_id += 1
+                        signed = 0
+                        for months in (6, 12):
+                            follow_due = due + dt.timedelta(days=30 * months)
+                            filed = follow_due < now.date()
+                            signed += int(rng.random() ** 3 * 1_000_000) if filed else 0
+                            fc.add([followup_id, report_id, months, follow_due, signed, "",
+                                    "accepted" if filed else "draft", t if filed else None])  # fmt: skip
+                            followup_id += 1
                     report_id += 1
                 app_id += 1
-        for c in (ac, hc, alc, oc):
+        for c in (ac, hc, alc, oc, ncc, fc):
             c.flush()
         out.applications, out.history, out.allocations, out.outcome_reports = ac.rows, hc.rows, alc.rows, oc.rows
         out.by_status = by_status

@@ -108,6 +108,8 @@ def _met(ok: bool) -> str:
 
 def render(out: dict[str, Any], *, machine: dict[str, str], repeat: int, args: argparse.Namespace,
            generated: str) -> str:  # fmt: skip
+    from bench.measure_api import LIST_PAIRS_PER_REPEAT
+
     lines = [
         "# Benchmark results",
         "",
@@ -144,8 +146,9 @@ def render(out: dict[str, Any], *, machine: dict[str, str], repeat: int, args: a
         "## 2. Application list page (50 rows) vs a minimal raw endpoint",
         "",
         "Endpoint: `GET /api/v1/applications/?page_size=50` through `django.test.Client`. Raw: the same COUNT "
-        "and page SQL on psycopg2, rows turned into dicts and `json.dumps`-ed. Target ≤ 2×, and the query "
-        "count must not grow with the page size.",
+        "and page SQL on psycopg2, rows turned into dicts and `json.dumps`-ed. Each figure is the median of "
+        f"{repeat * LIST_PAIRS_PER_REPEAT} runs, endpoint and raw alternating (the machine's speed drifts "
+        "between blocks of runs). Target ≤ 2×, and the query count must not grow with the page size.",
         "",
         "| user | rows | endpoint p50 | raw | ratio | queries at page_size 1 / 50 | result |",
         "|---|---:|---:|---:|---:|---:|---|",

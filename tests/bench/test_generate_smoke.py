@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import F, OuterRef, Subquery, Sum
 
-from applications.models import Allocation, Application, StatusChange
+from applications.models import Allocation, Application, OutcomeFollowUp, OutcomeReport, StatusChange
 from applications.workflow import Status
 from bench.generate import PATHS, brn_for, generate
 from firms.models import Firm
@@ -44,6 +44,21 @@ def test_allocated_matches_live_allocations_and_stays_within_capacity(generated)
     for program in Program.objects.all():
         live = Allocation.objects.filter(program=program, released_at=None).aggregate(s=Sum("units"))["s"] or 0
         assert program.allocated == live <= program.capacity
+
+
+def test_accepted_reports_carry_new_markets_and_follow_ups(generated) -> None:
+    accepted = OutcomeReport.objects.filter(status=OutcomeReport.ReportStatus.ACCEPTED)
+    assert accepted.exists()
+    assert accepted.filter(new_countries__isnull=False).exists()
+    # Both follow-ups of every accepted report, and none of any other report.
+    assert OutcomeFollowUp.objects.count() == 2 * accepted.count()
+    assert not OutcomeFollowUp.objects.exclude(report__in=accepted).exists()
+    filed = OutcomeFollowUp.objects.filter(status=OutcomeFollowUp.FollowUpStatus.ACCEPTED)
+    assert filed.exists() and not filed.filter(submitted_at=None).exists()
+    # A 12-month follow-up reports contracts signed by then: never fewer than at 6 months.
+    for six in OutcomeFollowUp.objects.filter(months=6).select_related("report")[:100]:
+        twelve = OutcomeFollowUp.objects.get(report=six.report, months=12)
+        assert twelve.contracts_usd >= six.contracts_usd
 
 
 def test_firms_are_valid_and_derived(generated) -> None:
