@@ -26,9 +26,12 @@ import datetime as dt
 import gc
 import json
 import logging
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -42,8 +45,11 @@ from programs.eligibility.reasons import ReasonRenderer, labels
 from programs.models import EligibilityRuleSet, EligibilityRuleType, Program
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 RECHECK_BATCH_SIZE = 1000
+# Batches in flight at once (see program_recheck): two keep both of a small server's cores busy.
+RECHECK_WORKERS = 2
 
 # Results refreshed; of these only eligible/ineligible can move.
 REFRESHED = frozenset(
@@ -63,12 +69,19 @@ _WRITTEN_FIELDS = [
 ]
 
 
-def program_recheck(*, program_id: int, batch_size: int = RECHECK_BATCH_SIZE) -> int:
+def program_recheck(*, program_id: int, batch_size: int = RECHECK_BATCH_SIZE, workers: int = RECHECK_WORKERS) -> int:
     """Re-evaluate every open application of the program against its current rules.
 
     Returns how many applications were re-evaluated. Each batch commits on its own, so a
     large program never holds thousands of row locks at once, and a retry after a failure
     simply runs again: re-checking is idempotent.
+
+    On PostgreSQL, outside a transaction, ``workers`` batches run at once, each thread on a
+    connection of its own: while one waits for its UPDATE, another evaluates in Python, so
+    the database and the interpreter work side by side (bench/RESULTS.md, re-check). The
+    batches are disjoint, so they never wait for each other's locks. Called inside a
+    transaction (it cannot see other connections' work), or on SQLite (one writer at a time),
+    the batches run one after another on the caller's connection.
     """
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
@@ -83,10 +96,18 @@ def program_recheck(*, program_id: int, batch_size: int = RECHECK_BATCH_SIZE) ->
     candidates = list(
         Application.objects.filter(program_id=program_id, status__in=LOCKED).order_by("pk").values_list("pk", flat=True)
     )
-    for start in range(0, len(candidates), batch_size):
-        ids = candidates[start : start + batch_size]
-        with _without_cyclic_gc():
-            batch_checked, batch_moved = _recheck_batch(rule_set=rule_set, ids=ids, today=today, renderer=renderer)
+    batches = [candidates[start : start + batch_size] for start in range(0, len(candidates), batch_size)]
+
+    def run(ids: list[int]) -> tuple[int, int]:
+        with _CYCLIC_GC.paused():
+            return _recheck_batch(rule_set=rule_set, ids=ids, today=today, renderer=renderer)
+
+    parallel = workers > 1 and len(batches) > 1 and connection.vendor == "postgresql"
+    if parallel and not connection.in_atomic_block:
+        counts = _in_threads(run, batches, workers=workers)
+    else:
+        counts = [run(ids) for ids in batches]
+    for batch_checked, batch_moved in counts:
         checked += batch_checked
         moved += batch_moved
     logger.info(
@@ -99,22 +120,66 @@ def program_recheck(*, program_id: int, batch_size: int = RECHECK_BATCH_SIZE) ->
     return checked
 
 
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one batch.
+def _in_threads(run: Callable[[list[int]], _T], batches: list[list[int]], *, workers: int) -> list[_T]:
+    """``run`` every batch on ``workers`` threads; the first error is raised once all stop."""
+    pending: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+    for batch in batches:
+        pending.put(batch)
+    failed = threading.Event()
+
+    def work() -> list[_T]:
+        done: list[_T] = []
+        try:
+            while not failed.is_set():
+                try:
+                    batch = pending.get_nowait()
+                except queue.Empty:
+                    break
+                done.append(run(batch))
+        except BaseException:
+            failed.set()  # the other threads stop after their current batch
+            raise
+        finally:
+            connection.close()  # this thread's own connection
+        return done
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recheck") as pool:
+        futures = [pool.submit(work) for _ in range(min(workers, len(batches)))]
+    return [count for future in futures for count in future.result()]
+
+
+class _CyclicGcPause:
+    """Pauses the cyclic garbage collector while any batch runs, in any thread.
 
     A batch allocates tens of thousands of small objects that reference-counting frees on
     its own (rows, facts, result dicts); the collector's full passes over them, triggered by
     the allocation count alone, took as long as the evaluation itself. A batch is bounded,
-    and collection resumes (if it was on) as soon as the batch is written.
+    and collection resumes (if it was on) as soon as no batch is running. The collector is
+    process-wide, so concurrent batches share one count rather than each restoring it.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_CYCLIC_GC = _CyclicGcPause()
 
 
 @transaction.atomic

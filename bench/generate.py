@@ -191,6 +191,7 @@ def generate(
     from django.utils import timezone
 
     from applications.models import Allocation, Application, OutcomeFollowUp, OutcomeReport, StatusChange
+    from bench.common import settle
     from firms.models import Firm
     from firms.services import firms_rederive_all
     from programs.models import Program
@@ -420,8 +421,7 @@ def generate(
 
     # Derive size classes and export tiers the same way the app does, set-based.
     firms_rederive_all()
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+    settle()
     out.seconds = time.perf_counter() - started
     say(f"done in {out.seconds:.1f} s")
     return out

@@ -10,7 +10,7 @@ import time
 from typing import Any
 from unittest import mock
 
-from bench.common import Timing, firm_users_create
+from bench.common import Timing, firm_users_create, settle
 
 SWEEP_TARGET_S = 60.0
 RECHECK_TARGET_PER_S = 5000.0
@@ -224,7 +224,6 @@ def arrange_recheck(*, size: int) -> Any:
     """A program with ``size`` applications, eligible or ineligible, from ``size`` distinct
     firms, and two eligibility rules (set through the service; its after-commit enqueue of a
     re-check task is suppressed, the benchmark runs the re-check itself)."""
-    from django.db import connection
 
     from firms.models import Firm, Sector
     from programs.services import eligibility_rules_replace
@@ -245,8 +244,7 @@ def arrange_recheck(*, size: int) -> Any:
                 {"rule_type": "min_years_since_founding", "params": {"years": 3}},
             ],
         )
-    with connection.cursor() as cur:
-        cur.execute('ANALYZE "applications_application"')
+    settle("applications_application", "applications_statuschange")
     return program
 
 

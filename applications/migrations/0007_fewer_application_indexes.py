@@ -1,14 +1,36 @@
-"""Drop the single-column indexes of Application.program and Application.firm.
+"""Drop three indexes of applications that no query needs; each write updated them all.
 
-The (program, status) and (firm, status) indexes lead with the same columns and serve every
-lookup by program or firm; the single-column copies only made each write to an application
-update two more indexes (bench/RESULTS.md, re-check). Only the indexes go: Django's own
-AlterField would also drop and re-create both foreign keys, re-validating every row while
-holding the table's lock.
+- The single-column indexes of Application.program and Application.firm: the (program,
+  status) and (firm, status) indexes lead with the same columns and serve every lookup by
+  program or firm. Only the indexes go: Django's own AlterField would also drop and re-create
+  both foreign keys, re-validating every row while holding the table's lock.
+- PostgreSQL's ``varchar_pattern_ops`` copy of the unique receipt number, which Django adds
+  for ``LIKE 'prefix%'`` lookups; nothing looks receipt numbers up by prefix (the unique
+  index serves exact lookups).
+
+Measured on the re-check of 50,000 applications (bench/RESULTS.md), where the UPDATE of
+each batch was the largest single cost.
 """
+
+from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+_RECEIPT_PREFIX_INDEX = "applications_application_receipt_number_33df618d_like"
+
+
+def _drop_receipt_prefix_index(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{_RECEIPT_PREFIX_INDEX}"')
+
+
+def _create_receipt_prefix_index(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f'CREATE INDEX "{_RECEIPT_PREFIX_INDEX}" ON "applications_application" '
+            '("receipt_number" varchar_pattern_ops)'
+        )
 
 
 class Migration(migrations.Migration):
@@ -57,4 +79,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(_drop_receipt_prefix_index, _create_receipt_prefix_index),
     ]
