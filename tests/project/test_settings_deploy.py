@@ -113,3 +113,26 @@ def test_the_dockerfile_build_steps_succeed_with_its_build_only_key(tmp_path):
 
     translations = _run(["manage.py", "compile_translations"], env)
     assert translations.returncode == 0, translations.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit() -> None:
+    """JIT compilation cost the statistics aggregates more than it saved (bench/RESULTS.md)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_jit_can_be_turned_back_on_and_keeps_other_options() -> None:
+    show = [
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))",
+    ]
+    url = "postgres://postgres@127.0.0.1:5432/x?options=-c%20statement_timeout%3D5000"
+    off = _run(show, _env(DATABASE_URL=url))
+    assert off.returncode == 0, off.stderr
+    assert "-c statement_timeout=5000 -c jit=off" in off.stdout
+    on = _run(show, _env(DATABASE_URL=url, DB_JIT="true"))
+    assert "jit" not in on.stdout and "statement_timeout=5000" in on.stdout
