@@ -14,7 +14,8 @@ from typing import Any
 
 # Queries a request runs that are not part of the resource itself: session, user, groups,
 # token lookups. The raw baselines re-run only the rest ("the same aggregate / the same rows").
-_PLUMBING = ("django_session", "auth_user", "auth_group", "authtoken_token", "SAVEPOINT", "RELEASE SAVEPOINT")
+_TRANSACTION = ("SAVEPOINT", "RELEASE SAVEPOINT")
+_PLUMBING = ("django_session", "auth_user", "auth_group", "authtoken_token", *_TRANSACTION)
 
 _DECLARE = re.compile(r"^DECLARE\s+\S+\s+(NO\s+)?(SCROLL\s+)?CURSOR\s+(WITH(OUT)?\s+HOLD\s+)?FOR\s+", re.I)
 
@@ -92,9 +93,10 @@ def raw_connection() -> Any:
     return conn
 
 
-def captured_sql(fn: Callable[[], Any]) -> tuple[list[str], Any]:
+def captured_sql(fn: Callable[[], Any], *, with_auth: bool = False) -> tuple[list[str], Any]:
     """The SQL ``fn`` runs through Django, each statement with its parameters bound (psycopg2
-    mogrifies them, so the text is exactly what the server ran), minus session/auth plumbing."""
+    mogrifies them, so the text is exactly what the server ran), minus session/auth plumbing
+    (kept with ``with_auth``: the session, user and role lookups, not savepoints)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -102,7 +104,8 @@ def captured_sql(fn: Callable[[], Any]) -> tuple[list[str], Any]:
         result = fn()
     # A server-side cursor's query is captured as its DECLARE; the baseline runs the SELECT.
     sql = [_DECLARE.sub("", q["sql"]) for q in ctx.captured_queries]
-    return [s for s in sql if not any(p in s for p in _PLUMBING)], result
+    dropped = _TRANSACTION if with_auth else _PLUMBING
+    return [s for s in sql if not any(p in s for p in dropped)], result
 
 
 def query_count(fn: Callable[[], Any]) -> int:

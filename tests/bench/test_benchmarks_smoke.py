@@ -54,6 +54,8 @@ def test_every_measurement_at_smoke_size(dataset: None) -> None:
     assert firm_row["rows"] == firm_row["raw_rows"] == min(50, firm_row["count"])
     for item in listing:
         assert item["queries_page_1"] == item["queries_page_50"]
+        # The same page against every statement it ran, auth lookups included.
+        assert item["raw_all_ms"] > 0 and item["ratio_all"] > 0
 
     arranged = measure_jobs.arrange_info_requests(count=20, officer=manager)
     assert len(arranged) == 20
