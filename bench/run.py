@@ -235,6 +235,24 @@ def render(out: dict[str, Any], *, machine: dict[str, str], repeat: int, args: a
     return "\n".join(lines).rstrip() + "\n"
 
 
+ANALYSIS_HEADING = "## What the figures mean"
+EXPLAIN_HEADING = "## EXPLAIN ANALYZE"
+
+
+def with_analysis(text: str, *, previous: Path) -> str:
+    """``text`` with the hand-written analysis section of the ``previous`` results carried
+    over (before the EXPLAIN output): a new run replaces the figures, not the reasoning about
+    them, whose heading says when it was written."""
+    old = previous.read_text() if previous.exists() else ""
+    start = old.find(ANALYSIS_HEADING)
+    if start < 0 or ANALYSIS_HEADING in text:
+        return text
+    end = old.find(EXPLAIN_HEADING, start)
+    section = old[start : end if end >= 0 else len(old)].rstrip() + "\n\n"
+    at = text.find(EXPLAIN_HEADING)
+    return text.rstrip() + "\n\n" + section if at < 0 else text[:at] + section + text[at:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--firms", type=int, default=100_000)
@@ -271,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         repeat=args.repeat, reminders=args.reminders, recheck_size=args.recheck_size, approvals=args.approvals,
         capacity=args.capacity, wrk_seconds=args.wrk_seconds, wrk_connections=args.wrk_connections,
     )  # fmt: skip
-    args.output.write_text(render(out, machine=machine(), repeat=args.repeat, args=args, generated=generated))
+    text = render(out, machine=machine(), repeat=args.repeat, args=args, generated=generated)
+    args.output.write_text(with_analysis(text, previous=args.output))
     _say(f"wrote {args.output}")
     return 0
 

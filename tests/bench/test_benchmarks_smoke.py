@@ -106,3 +106,22 @@ def test_every_measurement_at_smoke_size(dataset: None) -> None:
     assert text.startswith("# Benchmark results")
     for heading in ("## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6."):
         assert heading in text
+
+
+def test_a_new_run_keeps_the_hand_written_analysis(tmp_path) -> None:
+    from bench.run import with_analysis
+
+    previous = tmp_path / "RESULTS.md"
+    previous.write_text(
+        "# Benchmark results\n\nold figures\n\n## What the figures mean (by hand)\n\nwhy it missed\n\n"
+        "## EXPLAIN ANALYZE of the main queries\n\nold plans\n"
+    )
+    new = "# Benchmark results\n\nnew figures\n\n## EXPLAIN ANALYZE of the main queries\n\nnew plans\n"
+    merged = with_analysis(new, previous=previous)
+    assert merged == (
+        "# Benchmark results\n\nnew figures\n\n## What the figures mean (by hand)\n\nwhy it missed\n\n"
+        "## EXPLAIN ANALYZE of the main queries\n\nnew plans\n"
+    )
+    # Nothing to carry over: the run's own text; no EXPLAIN section: the analysis goes last.
+    assert with_analysis(new, previous=tmp_path / "missing.md") == new
+    assert with_analysis("figures\n", previous=previous).endswith("why it missed\n\n")
