@@ -211,15 +211,37 @@ class AppendOnlyError(Exception):
     pass
 
 
-class StatusChangeQuerySet(models.QuerySet["StatusChange"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Refuses bulk UPDATE and DELETE of an append-only model's rows."""
+
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("History rows are append-only.")
+        raise AppendOnlyError(self.model.append_only_message)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("History rows are append-only.")
+        raise AppendOnlyError(self.model.append_only_message)
 
 
-class StatusChange(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record: rows are inserted, never changed or deleted — by the ORM here, and on
+    PostgreSQL by a trigger as well where a migration adds one (the status history)."""
+
+    append_only_message = "These rows are append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(self.append_only_message)
+
+
+class StatusChange(AppendOnlyModel):
     """The application's history: one row per transition, written by the workflow service
     and never changed or deleted afterwards."""
 
@@ -242,7 +264,7 @@ class StatusChange(models.Model):
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
 
-    objects = StatusChangeQuerySet.as_manager()
+    append_only_message = "History rows are append-only."
 
     class Meta:
         verbose_name = _("status change")
@@ -252,14 +274,6 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("History rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("History rows are append-only.")
 
 
 class Allocation(models.Model):

@@ -4,7 +4,6 @@ the register of conflicts of interest, and an append-only log of review events."
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import AppendOnlyError
+from applications.models import AppendOnlyModel
 
 SCALE_MAX_LIMIT = 100
 
@@ -188,15 +187,7 @@ class ReviewEventKind(models.TextChoices):
     SCORES_SUBMITTED = "scores_submitted", _("Scores submitted")
 
 
-class ReviewEventQuerySet(models.QuerySet["ReviewEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Review events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Review events are append-only.")
-
-
-class ReviewEvent(models.Model):
+class ReviewEvent(AppendOnlyModel):
     """What happened in an application's review that is not a status change (those are in
     ``StatusChange``): assignments, declines, conflicts, submitted scores. Append-only."""
 
@@ -227,7 +218,7 @@ class ReviewEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = ReviewEventQuerySet.as_manager()
+    append_only_message = "Review events are append-only."
 
     class Meta:
         verbose_name = _("review event")
@@ -237,11 +228,3 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.application_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Review events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Review events are append-only.")
