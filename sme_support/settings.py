@@ -145,7 +145,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif not env_bool("DB_JIT", False):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DB_JIT", False):
     # PostgreSQL compiles a query with LLVM once its estimated cost passes jit_above_cost. The
     # statistics aggregates over a million applications pass it, and compiling cost more than
     # it saved on every one measured (0.1–2 s, bench/RESULTS.md). DB_JIT=true turns it back on.

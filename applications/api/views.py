@@ -151,28 +151,25 @@ class ApplicationViewSet(
     ]
     ordering = ["-created_at"]
 
-    def get_queryset(self) -> QuerySet[Application]:
+    def get_queryset(self) -> QuerySet[Application, Any]:
         qs = application_list(user=self.request.user)
-        if self.action != "list":
-            qs = qs.select_related("allocation", "outcome_report").prefetch_related(
-                Prefetch("history", queryset=StatusChange.objects.order_by("at", "pk")),
-                "outcome_report__new_countries",
-            )
-        return qs
+        if self.action == "list":
+            # A page is plain rows of the listed columns (see ApplicationSerializer); the CSV
+            # export reads its own columns from the models.
+            return qs if self.wants_csv(self.request) else qs.values(*APPLICATION_LIST_COLUMNS)
+        return qs.select_related("allocation", "outcome_report").prefetch_related(
+            Prefetch("history", queryset=StatusChange.objects.order_by("at", "pk")),
+            "outcome_report__new_countries",
+        )
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        queryset = self.filter_queryset(self.get_queryset())
         if self.wants_csv(request):
+            queryset = self.filter_queryset(self.get_queryset())
             return stream_queryset(queryset=queryset, columns=APPLICATION_CSV_COLUMNS, filename="applications.csv")
-        # Plain rows of the listed columns (see ApplicationSerializer), not model instances.
-        rows = queryset.values(*APPLICATION_LIST_COLUMNS)
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(self.get_serializer(rows, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return super().list(request, *args, **kwargs)
 
     @property
     def actor(self) -> User:
