@@ -38,6 +38,23 @@ def load_reference_data() -> None:
             getattr(importlib.import_module(module), function)(_migration_state_apps(), editor)
 
 
+def _url_caches_follow_the_default_language(*, setting: str, **kwargs: Any) -> None:
+    # With prefix_default_language=False the default language's URLs have no prefix, and
+    # each resolver caches its reversed URLs per language. Django does not clear those when a
+    # test changes LANGUAGE_CODE, so an "en" default leaked unprefixed /portal/… URLs into
+    # later tests, whose requests then ran in Korean.
+    if setting == "LANGUAGE_CODE":
+        from django.urls import clear_url_caches
+
+        clear_url_caches()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.test.signals import setting_changed
+
+    setting_changed.connect(_url_caches_follow_the_default_language)
+
+
 @pytest.fixture(autouse=True)
 def _english_unless_asked() -> Any:
     """Code outside a request runs in English in tests, so assertions on messages don't
