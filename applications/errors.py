@@ -1,52 +1,46 @@
-"""Domain errors: each carries a message a person can read, in the active language."""
+"""The application workflow's refusals: each carries a message a person can read, in the
+active language, and the HTTP status the API answers it with (``sme_support.errors``)."""
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from sme_support.errors import Conflict, DomainError, Invalid, Refused
 
 
-class ApplicationError(Exception):
-    """Base for every refusal the application services raise."""
+class ApplicationError(DomainError):
+    """Base for every refusal of the application services."""
 
     code = "application_error"
 
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class TransitionNotAllowed(ApplicationError):
+class TransitionNotAllowed(ApplicationError, Conflict):
     code = "transition_not_allowed"
 
 
-class NotPermitted(ApplicationError):
+class NotPermitted(ApplicationError, Refused):
     code = "not_permitted"
 
 
-class CapacityExceeded(ApplicationError):
+class CapacityExceeded(ApplicationError, Conflict):
     code = "capacity_exceeded"
 
 
-class InvalidUnits(ApplicationError):
+class InvalidUnits(ApplicationError, Invalid):
     code = "invalid_units"
 
 
-class CallClosed(ApplicationError):
+class CallClosed(ApplicationError, Conflict):
     code = "call_closed"
 
 
-class NoteRequired(ApplicationError):
+class NoteRequired(ApplicationError, Invalid):
     code = "note_required"
 
 
-class InvalidInput(ApplicationError):
+class InvalidInput(ApplicationError, Invalid):
     code = "invalid_input"
 
 
-class DuplicateApplication(ApplicationError):
+class DuplicateApplication(ApplicationError, Conflict):
     """The firm already has a live (not withdrawn) application to this program."""
 
     code = "duplicate_application"

@@ -14,9 +14,9 @@ from applications.selectors import application_list
 from firms.models import ExportTier, Firm, Region, SizeClass
 from firms.models import Sector as SectorChoices
 from firms.selectors import firm_list
-from sme_support.api import FORMAT_PARAMETER, ScopedReadOnlyViewSet
-from sme_support.api_csv import CsvColumn
-from sme_support.api_filters import CountryCodeFilter, IdFilter
+from sme_support.api.base import FORMAT_PARAMETER, ScopedReadOnlyViewSet
+from sme_support.api.csv_export import CsvColumn
+from sme_support.api.filters import CountryCodeFilter, IdFilter
 
 
 class FirmSerializer(serializers.ModelSerializer):

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from sme_support.errors import Invalid
 
 
-class PortalRefusal(Exception):
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-
-    def __str__(self) -> str:
-        return self.message
+class PortalRefusal(Invalid):
+    code = "refused"

@@ -14,9 +14,9 @@ from rest_framework import serializers
 from firms.models import Sector
 from programs.models import CapacityUnit, Country, ExpenseCategory, Program, ProgramKind, SelectionMode
 from programs.selectors import country_list, program_catalogue
-from sme_support.api import FORMAT_PARAMETER, ScopedReadOnlyViewSet
-from sme_support.api_csv import CsvColumn
-from sme_support.api_filters import CountryCodeFilter, FiscalYearFilter, StrictBooleanFilter
+from sme_support.api.base import FORMAT_PARAMETER, ScopedReadOnlyViewSet
+from sme_support.api.csv_export import CsvColumn
+from sme_support.api.filters import CountryCodeFilter, FiscalYearFilter, StrictBooleanFilter
 
 # --- Countries ------------------------------------------------------------------------------
 

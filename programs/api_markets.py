@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from programs import priority
 from programs.markets import MarketPriorities, MarketPriority, market_priority_list
 from programs.models import IndicatorCode, PriorityFactor
-from sme_support.api import FORMAT_PARAMETER, ApiViewMixin, ErrorSerializer
-from sme_support.api_csv import stream_rows
+from sme_support.api.base import FORMAT_PARAMETER, ApiViewMixin, ErrorSerializer
+from sme_support.api.csv_export import stream_rows
 from sme_support.roles import is_officer
 
 INPUT_NAMES = [*IndicatorCode.values, "fta_in_force", "live_mous"]

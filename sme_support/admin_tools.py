@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 
+from sme_support.roles import is_officer
+
 _SERVICE_ERROR_ATTR = "_admin_service_error"
 
 
@@ -91,3 +93,13 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+
+class AgencyViewMixin:
+    """Officers and managers see the model in the admin; nobody else does."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_officer(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_officer(request.user)

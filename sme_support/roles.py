@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db import transaction
+from django.db.models import Q
 
+# Who is asking: a signed-in user, or the anonymous visitor of a public page. Services take a
+# ``User`` (``django.contrib.auth.models.User``, the project's user model); selectors and
+# permission questions take an ``AnyUser``.
 AnyUser = User | AnonymousUser
 
 
@@ -42,9 +47,6 @@ def is_sme_staff(user: AnyUser) -> bool:
 def agency_user_create(*, username: str, email: str, role: Role, password: str | None = None) -> User:
     """Create an officer or manager account: staff (so Django admin lets them in) and in the
     role's group (which carries the admin permissions)."""
-    from django.contrib.auth.models import Group
-    from django.db import transaction
-
     if role not in (Role.OFFICER, Role.MANAGER):
         raise ValueError(f"Agency accounts are officers or managers, not {role!r}.")
     with transaction.atomic():
@@ -57,3 +59,11 @@ def agency_user_create(*, username: str, email: str, role: Role, password: str |
         user.save()
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def managers(*, exclude: User | None = None) -> list[User]:
+    """Active managers (superusers count as managers), e.g. to ask for a sign-off."""
+    qs = User.objects.filter(Q(groups__name=Role.MANAGER) | Q(is_superuser=True), is_active=True).distinct()
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs.order_by("pk"))

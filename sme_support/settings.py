@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "sme_support.api_filters.ApiFilterBackend",
+        "sme_support.api.filters.ApiFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -253,7 +253,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_USER", "2000/hour")},
     # Every error as {"error": {"code", "message", "fields"}}, domain refusals included.
-    "EXCEPTION_HANDLER": "sme_support.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "sme_support.api.base.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "sme-support API",

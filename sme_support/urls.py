@@ -18,7 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", portal_language.language_switch, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The REST API and its docs: no language prefix; the language comes from Accept-Language.
-    path("api/", include("sme_support.api_urls")),
+    path("api/", include("sme_support.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

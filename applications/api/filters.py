@@ -10,7 +10,7 @@ from applications.models import Application, OutcomeReport
 from applications.workflow import Status
 from firms.models import ExportTier, Region, Sector, SizeClass
 from programs.models import ProgramKind
-from sme_support.api_filters import CountryCodeFilter, FiscalYearFilter, IdFilter
+from sme_support.api.filters import CountryCodeFilter, FiscalYearFilter, IdFilter
 
 
 class ApplicationFilter(filters.FilterSet):

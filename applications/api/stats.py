@@ -29,8 +29,8 @@ from applications.workflow import Status
 from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
 from firms.selectors import ip_holding_list
 from programs.models import ProgramKind
-from sme_support.api import FORMAT_PARAMETER, ApiViewMixin
-from sme_support.api_csv import stream_rows
+from sme_support.api.base import FORMAT_PARAMETER, ApiViewMixin
+from sme_support.api.csv_export import stream_rows
 
 # --- Shapes -----------------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ from applications.errors import DuplicateApplication, NotPermitted, TransitionNo
 from applications.models import Application, DecisionSignOff, OutcomeReport, StatusChange
 from applications.selectors import application_list, outcome_report_list
 from firms.models import FirmMembership
-from sme_support.api import (
+from sme_support.api.base import (
     FORMAT_PARAMETER,
     ApiPagination,
     ApiViewMixin,
@@ -57,8 +57,8 @@ from sme_support.api import (
     ScopedReadOnlyViewSet,
     StrictOrderingFilter,
 )
-from sme_support.api_csv import CsvColumn, stream_queryset
-from sme_support.api_filters import ApiFilterBackend
+from sme_support.api.csv_export import CsvColumn, stream_queryset
+from sme_support.api.filters import ApiFilterBackend
 from sme_support.roles import is_manager
 
 _CONFLICT = OpenApiResponse(

@@ -11,8 +11,8 @@ from applications.api.views import ApplicationViewSet, OutcomeReportViewSet
 from firms.api import FirmViewSet
 from programs.api import CountryViewSet, ProgramViewSet
 from programs.api_markets import MarketPriorityViewSet
-from sme_support.api import ApiViewMixin
-from sme_support.api_tokens import api_tokens
+from sme_support.api.base import ApiViewMixin
+from sme_support.api.tokens import api_tokens
 
 app_name = "api"
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -30,9 +30,9 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from applications import errors as app_errors
-from sme_support.api_csv import CSV_MEDIA_TYPE, CsvColumn, CSVRenderer, stream_queryset
-from sme_support.api_filters import ApiFilterBackend
+from sme_support.api.csv_export import CSV_MEDIA_TYPE, CsvColumn, CSVRenderer, stream_queryset
+from sme_support.api.filters import ApiFilterBackend
+from sme_support.errors import DomainError
 
 MAX_PAGE_SIZE = 500
 
@@ -54,36 +54,16 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
-# Domain refusals from applications.services, by HTTP status: a move the workflow or the pool
-# does not allow now is a conflict with the current state; a refusal of the person is 403; a
-# bad value is the client's to fix.
-_DOMAIN_STATUS: list[tuple[type[app_errors.ApplicationError], int]] = [
-    (app_errors.NotPermitted, status.HTTP_403_FORBIDDEN),
-    (app_errors.TransitionNotAllowed, status.HTTP_409_CONFLICT),
-    (app_errors.CapacityExceeded, status.HTTP_409_CONFLICT),
-    (app_errors.CallClosed, status.HTTP_409_CONFLICT),
-    (app_errors.DuplicateApplication, status.HTTP_409_CONFLICT),
-    (app_errors.InvalidUnits, status.HTTP_400_BAD_REQUEST),
-    (app_errors.InvalidInput, status.HTTP_400_BAD_REQUEST),
-    (app_errors.NoteRequired, status.HTTP_400_BAD_REQUEST),
-]
-
-
-def domain_error_status(exc: app_errors.ApplicationError) -> int:
-    for cls, code in _DOMAIN_STATUS:
-        if isinstance(exc, cls):
-            return code
-    return status.HTTP_400_BAD_REQUEST
-
-
 def error_body(*, code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every refusal in the one error shape."""
-    if isinstance(exc, app_errors.ApplicationError):
-        return Response(error_body(code=exc.code, message=exc.message), status=domain_error_status(exc))
+    if isinstance(exc, DomainError):
+        # A refusal of the domain (every app's errors derive from DomainError): its status says
+        # whose move it is — 403 not this person, 409 not now, 400 not these values.
+        return Response(error_body(code=exc.code, message=exc.message), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
