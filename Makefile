@@ -106,9 +106,10 @@ test: venv messages ## run the whole pytest suite against PostgreSQL and Redis
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	  TEST_ARTIFACTS_DIR="$(CURDIR)/$(ARTIFACTS)" $(PY) -m pytest --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
 
-lint: venv ## ruff check + ruff format --check
+lint: venv ## ruff check + ruff format --check + the import-linter contracts (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

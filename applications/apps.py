@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        # Django loads models only once every app is registered, hence the imports here.
+        from applications.reminders import compose, due
+        from notifications.reminder_mail import register_composer
+        from notifications.reminders import register_reminders
+
+        register_reminders(deadlines=due.deadlines_due, digests=due.digests_due)
+        for kind, builder in compose.BUILDERS.items():
+            register_composer(kind, builder)

@@ -44,3 +44,10 @@ class DuplicateApplication(ApplicationError, Conflict):
     """The firm already has a live (not withdrawn) application to this program."""
 
     code = "duplicate_application"
+
+
+class ConflictOfInterestError(NotPermitted):
+    """The officer declared a conflict of interest with the applying firm: they take no part
+    in its applications, whatever the door."""
+
+    code = "conflict_of_interest"

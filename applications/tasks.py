@@ -6,9 +6,15 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from applications import services
+from applications.decisions.fcfs import fcfs_decide_backlog as decide_fcfs_backlog
+from applications.decisions.offers import waitlist_expire_offers
+from applications.decisions.waitlist import waitlist_offer_free_capacity, waitlist_promote
+from applications.eligibility.recheck import enqueue_recheck, program_recheck, programs_with_stale_results
+from applications.eligibility.screening import application_screen
+from applications.intake.services import enqueue_screening
 from applications.models import Application
 from applications.workflow import Status
 
@@ -24,7 +30,7 @@ logger = logging.getLogger(__name__)
     max_retries=8,
 )
 def screen_application(self: object, application_id: int) -> str | None:
-    application = services.application_screen(application_id=application_id)
+    application = application_screen(application_id=application_id)
     return application.status if application else None
 
 
@@ -42,7 +48,7 @@ def requeue_stuck_screening() -> int:
     for pk in ids:
         # With the broker still down every publish would wait out its timeout; stop at the
         # first failure and leave the rest to the next run.
-        if not services.enqueue_screening(pk):
+        if not enqueue_screening(pk):
             break
         enqueued += 1
     if ids:
@@ -60,8 +66,6 @@ def requeue_stuck_screening() -> int:
 )
 def recheck_program(self: object, program_id: int) -> int:
     """Re-check a program's open applications after its rules changed (idempotent)."""
-    from applications.recheck import program_recheck
-
     return program_recheck(program_id=program_id)
 
 
@@ -70,8 +74,6 @@ def requeue_stale_rechecks() -> int:
     """Re-enqueue the re-check of programs whose open applications are still judged under
     older rules (the broker was down when the rules changed, or the task failed for good).
     Rules changed in the last ``RECHECK_STALE_AFTER`` are left to the re-check under way."""
-    from applications.recheck import enqueue_recheck, programs_with_stale_results
-
     program_ids = programs_with_stale_results(settled_before=timezone.now() - settings.RECHECK_STALE_AFTER)
     for program_id in program_ids:
         enqueue_recheck(program_id)
@@ -85,8 +87,6 @@ def waitlist_sweep() -> dict[str, int]:
     """Expire waitlist offers past their deadline (each passes its place on), then offer any
     free capacity an active waitlist is waiting for. Each offer is handled in its own
     transaction and re-checked under its lock, so a duplicate run does nothing twice."""
-    from applications.waitlist import waitlist_expire_offers, waitlist_offer_free_capacity
-
     expired = waitlist_expire_offers()
     offered = waitlist_offer_free_capacity()
     if expired or offered:
@@ -98,9 +98,7 @@ def waitlist_sweep() -> dict[str, int]:
 def fcfs_decide_backlog() -> int:
     """Decide first come, first served applications that became eligible without screening
     (an override, a rules re-check); deciding re-checks the status under the row lock."""
-    from applications.selection import fcfs_decide_backlog as decide
-
-    decided = decide()
+    decided = decide_fcfs_backlog()
     if decided:
         logger.info("Decided %d first come, first served applications", decided)
     return decided
@@ -117,9 +115,5 @@ def fcfs_decide_backlog() -> int:
 def waitlist_promote_program(self: object, program_id: int) -> int:
     """Offer a program's free capacity to its waitlist (a promotion that passed over a busy
     application asks for this); idempotent — nothing free, nothing offered."""
-    from django.db import transaction
-
-    from applications.waitlist import waitlist_promote
-
     with transaction.atomic():
         return len(waitlist_promote(program_id=program_id))

@@ -1,7 +1,9 @@
 """The application workflow in one table: states, transitions, and who may fire each.
 
-``applications.services`` is the only code that moves an application between states, and
-it asks this table first. Admin, pages, API and tasks all go through those services.
+``applications.transitions`` is the only code that moves an application between states,
+and it asks this table first. The services of each concern (intake, casework, decisions,
+eligibility, outcomes) fire transitions through it; pages, API, admin and tasks call those
+services and nothing else.
 """
 
 from __future__ import annotations
@@ -109,15 +111,15 @@ TRANSITIONS: dict[str, Transition] = {
         _t("withdraw", WITHDRAWABLE, S.WITHDRAWN, {FIRM}, _("Withdraw")),
         _t("cancel", {S.APPROVED}, S.CANCELLED, {OFFICER}, _("Cancel"), needs_note=True),
         _t("complete", {S.APPROVED}, S.COMPLETED, {OFFICER}, _("Complete")),
-        # A manager changed the program's rules: applications.recheck moves the verdict,
+        # A manager changed the program's rules: applications.eligibility.recheck moves the verdict,
         # only while no officer has taken the application into review.
         _t("recheck_eligible", {S.INELIGIBLE}, S.ELIGIBLE, {SYSTEM}, _("Eligible after a rules change")),
         _t("recheck_ineligible", {S.ELIGIBLE}, S.INELIGIBLE, {SYSTEM}, _("Ineligible after a rules change")),
         # First come, first served: the system takes an eligible application into review and
-        # decides it at once (applications.selection.fcfs_on_eligible).
+        # decides it at once (applications.decisions.fcfs.fcfs_on_eligible).
         _t("auto_review", {S.ELIGIBLE}, S.UNDER_REVIEW, {SYSTEM}, _("Start review automatically")),
         # The firm takes a freed place offered from the waitlist; the offer already holds the
-        # units (applications.waitlist.waitlist_offer_accept).
+        # units (applications.decisions.offers.waitlist_offer_accept).
         _t("accept_offer", {S.WAITLISTED}, S.APPROVED, {FIRM}, _("Accept the offered place")),
     ]
 }

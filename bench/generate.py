@@ -193,7 +193,7 @@ def generate(
     from applications.models import Allocation, Application, OutcomeFollowUp, OutcomeReport, StatusChange
     from bench.common import settle
     from firms.models import Firm
-    from firms.services import firms_rederive_all
+    from firms.services.registry import firms_rederive_all
     from programs.models import Program
 
     if connection.vendor != "postgresql":

@@ -101,12 +101,12 @@ def manager_token(user: Any) -> str:
 
 
 def arrange_approvals(*, requests: int, capacity: int, manager: Any) -> tuple[Any, list[int]]:
-    """A business delegation with ``capacity`` seats and ``requests`` applications under
-    review from as many firms, requesting one seat each. The policy values a seat at 1 KRW,
+    """A business delegation decided by officers as applications arrive, with ``capacity``
+    seats and ``requests`` applications under review from as many firms, requesting one seat each. The policy values a seat at 1 KRW,
     so every approval is below the sign-off threshold and applies directly."""
-    from applications.decision_policy import decision_policy_set
+    from applications.decisions.policy import decision_policy_set
     from firms.models import Firm
-    from programs.models import ProgramKind
+    from programs.models import ProgramKind, SelectionMode
 
     firm_ids = list(Firm.objects.order_by("-pk").values_list("pk", flat=True)[:requests])
     if len(firm_ids) < requests:
@@ -114,7 +114,7 @@ def arrange_approvals(*, requests: int, capacity: int, manager: Any) -> tuple[An
     program = program_clone(
         code="bench-approvals", kind=ProgramKind.BUSINESS_DELEGATION, capacity=capacity, per_firm_cap=1,
         title_en="Bench delegation", title_ko="벤치 대표단", co_funding_share=None, eligible_expenses=[],
-        subsidy_per_booth_krw=None, firm_fee_krw=None,
+        subsidy_per_booth_krw=None, firm_fee_krw=None, selection_mode=SelectionMode.ROLLING,
     )  # fmt: skip
     decision_policy_set(program=program, actor=manager, value_per_unit_krw=1, sign_off_threshold_krw=10**12)
     ids = applications_copy(program=program, firm_ids=firm_ids, statuses=["under_review"] * requests, units=1)

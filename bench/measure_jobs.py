@@ -105,7 +105,7 @@ def measure_sweep(*, repeat: int, sample: int = 200) -> dict[str, Any]:
     timing = Timing()
     queued: list[int] = []
     now = timezone.now()
-    with mock.patch("notifications.delivery.enqueue_reminders", record):
+    with mock.patch("notifications.reminders.enqueue_reminders", record):
         for run in range(max(1, repeat)):
             started = time.perf_counter()
             queued = reminders_sweep(now=now)
@@ -252,8 +252,8 @@ def measure_recheck(*, size: int, repeat: int) -> dict[str, Any]:
     """``program_recheck`` over a program of ``size`` applications; applications/second."""
     from django.db.models import Count
 
+    from applications.eligibility.recheck import program_recheck
     from applications.models import Application
-    from applications.recheck import program_recheck
 
     program = arrange_recheck(size=size)
     before = dict(

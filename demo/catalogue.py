@@ -274,7 +274,8 @@ def catalogue(*, today: dt.date, tz: dt.tzinfo) -> list[CatalogueEntry]:
                 closes_at=at(days(30), 18),
                 capacity=10,
                 per_firm_cap=1,
-                selection_mode=SelectionMode.RANKED,
+                # Seats are given as applications are reviewed, while the call is open.
+                selection_mode=SelectionMode.ROLLING,
                 target_countries=("MX", "BR"),
                 target_sectors=design_sectors,
                 lead_officer="officer1",
@@ -295,6 +296,7 @@ def catalogue(*, today: dt.date, tz: dt.tzinfo) -> list[CatalogueEntry]:
                 ("eligible", 1),
                 ("under_review", 1),
                 ("eligible", 1),
+                ("approved", 1),
             ),
         ),
         CatalogueEntry(

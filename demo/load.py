@@ -19,13 +19,26 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import outcomes, services, waitlist
+from applications.casework.services import (
+    application_answer_info,
+    application_override_eligibility,
+    application_request_info,
+    application_start_review,
+)
+from applications.decisions.grants import application_cancel, application_complete, application_withdraw
+from applications.decisions.offers import waitlist_offer_accept
+from applications.decisions.services import decision_request, decision_sign_off
+from applications.decisions.waitlist import live_offer_for
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_create, application_submit
 from applications.models import Application, OutcomeReport
+from applications.outcomes import services as outcomes
+from applications.transitions import apply_transition
 from demo.records import ADMIN_ROLE, DEMO_PASSWORD, ApplicationSpec, DemoSpec, OutcomeSpec, ProgramSpec, StepSpec
 from demo.spec import OFFERED_RECIPES, STAGE_INDEX
 from firms.models import Firm, FirmMembership
-from firms.services import firm_create
-from portal.services.firm_profile import export_product_add, ip_holding_add
+from firms.services.profile import export_product_add, ip_holding_add
+from firms.services.registry import firm_create
 from programs.models import Country, Program, ProgramOfficer
 from sme_support.roles import Role
 
@@ -196,7 +209,7 @@ def _seed_program(
         ProgramOfficer.objects.create(program=program, user=users[username], is_lead=False)
     result.programs += 1
 
-    _seed_applications(program, program_spec, users, firms)
+    _seed_applications(program, program_spec, users, firms, reopened=reopened)
     result.applications += len(program_spec.applications)
     if reopened:
         Program.objects.filter(pk=program.pk).update(opens_at=program_spec.opens_at, closes_at=program_spec.closes_at)
@@ -207,6 +220,8 @@ def _seed_applications(
     program_spec: ProgramSpec,
     users: Mapping[str, User],
     firms: Mapping[str, Firm],
+    *,
+    reopened: bool,
 ) -> None:
     """Advance the call's applications stage by stage (see ``demo.spec.STAGES``): every
     first-round approval before any cancellation, every cancellation before the waiting
@@ -223,7 +238,13 @@ def _seed_applications(
         key=lambda item: (item[0], item[1]),
     )
     officer = users[program_spec.acting_officer]
-    for _stage, n, step in work:
+    manager = next(user for user in users.values() if user.groups.filter(name=Role.MANAGER).exists())
+    for stage, n, step in work:
+        if reopened and stage >= STAGE_INDEX["approve"] and program.closes_at != program_spec.closes_at:
+            # Every submission is in: the call closes at its real date before anything is decided,
+            # as the decision rules expect (a ranked call is decided once it has closed).
+            Program.objects.filter(pk=program.pk).update(closes_at=program_spec.closes_at)
+            program.refresh_from_db()
         spec = program_spec.applications[n]
         applications[n] = _perform(
             step,
@@ -233,6 +254,7 @@ def _seed_applications(
             firm=firms[spec.firm_brn],
             applicant=users[spec.applicant],
             officer=officer,
+            manager=manager,
         )
     for n, spec in enumerate(program_spec.applications):
         application = applications[n]
@@ -243,7 +265,7 @@ def _seed_applications(
                 f"“{spec.expected_status}” as the {spec.recipe!r} recipe plans; the workflow rules and the demo "
                 f"recipes disagree."
             )
-        if (spec.recipe in OFFERED_RECIPES) != (waitlist.live_offer_for(application) is not None):
+        if (spec.recipe in OFFERED_RECIPES) != (live_offer_for(application) is not None):
             raise DemoSeedError(
                 f"{program.code}: the application of {spec.firm_brn} "
                 f"{'holds no' if spec.recipe in OFFERED_RECIPES else 'holds a'} live waitlist offer, unlike what "
@@ -260,56 +282,62 @@ def _perform(
     firm: Firm,
     applicant: User,
     officer: User,
+    manager: User,
 ) -> Application:
     if step.action == "create":
-        return services.application_create(
+        return application_create(
             program=program, firm=firm, actor=applicant, requested_units=spec.requested_units, answers=spec.answers
         )
     assert application is not None, "a step other than create needs the application"
     match step.action:
         case "submit":
-            services.application_submit(application=application, actor=applicant)
+            application_submit(application=application, actor=applicant)
         case "start_screening":
             _start_screening(application)
         case "screen":
-            services.application_screen(application_id=application.pk)
+            application_screen(application_id=application.pk)
             application.refresh_from_db()
         case "override":
-            services.application_override_eligibility(application=application, actor=officer, justification=step.note)
+            application_override_eligibility(application=application, actor=officer, justification=step.note)
         case "review":
-            services.application_start_review(application=application, actor=officer, note=step.note)
+            application_start_review(application=application, actor=officer, note=step.note)
         case "request_info":
-            services.application_request_info(application=application, actor=officer, message=step.note)
+            application_request_info(application=application, actor=officer, message=step.note)
         case "answer_info":
-            services.application_answer_info(application=application, actor=applicant, answer=step.note)
+            application_answer_info(application=application, actor=applicant, answer=step.note)
         case "approve" | "promote":
             assert step.units is not None
-            services.application_approve(application=application, actor=officer, units=step.units, reason=step.note)
+            outcome = decision_request(
+                application=application, actor=officer, decision="approve", units=step.units, reason=step.note
+            )
+            if outcome.sign_off is not None and not outcome.applied:
+                # Above the sign-off threshold: the manager signs it off, as they would on the dashboard.
+                decision_sign_off(sign_off=outcome.sign_off, actor=manager, approve=True)
+            application.refresh_from_db()
         case "waitlist":
-            services.application_waitlist(application=application, actor=officer, reason=step.note)
-        case "reject":
-            services.application_reject(application=application, actor=officer, reason=step.note)
-        case "close_out":
-            # The system closes the waiting list out when the call's support period ends.
-            services.application_reject(application=application, actor=None, reason=step.note)
+            decision_request(application=application, actor=officer, decision="waitlist", reason=step.note)
+        case "reject" | "close_out":
+            # A close-out is the officer rejecting what is left on the waiting list once the call's
+            # support period has ended.
+            decision_request(application=application, actor=officer, decision="reject", reason=step.note)
         case "accept_offer":
-            offer = waitlist.live_offer_for(application)
+            offer = live_offer_for(application)
             if offer is None:
                 raise DemoSeedError(
                     f"{program.code}: the application of {spec.firm_brn} was to accept an offered place, but no "
                     f"place was offered to it; the waitlist rules and the demo recipes disagree."
                 )
-            waitlist.waitlist_offer_accept(offer=offer, actor=applicant)
+            waitlist_offer_accept(offer=offer, actor=applicant)
             application.refresh_from_db()
         case "withdraw":
-            services.application_withdraw(application=application, actor=applicant, note=step.note)
+            application_withdraw(application=application, actor=applicant, note=step.note)
         case "cancel":
-            services.application_cancel(application=application, actor=officer, reason=step.note)
+            application_cancel(application=application, actor=officer, reason=step.note)
         case "outcome":
             assert step.outcome is not None
             _outcome_report(application, step.outcome, applicant, officer)
         case "complete":
-            services.application_complete(application=application, actor=officer, note=step.note)
+            application_complete(application=application, actor=officer, note=step.note)
         case _:
             raise DemoSeedError(f"Unknown demo step {step.action!r}.")
     return application
@@ -324,12 +352,12 @@ def _start_screening(application: Application) -> None:
     when the demo runs (screening resumes from ``screening``).
     """
     locked = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
-    services._apply(application=locked, name="start_screening", actor=None)
+    apply_transition(application=locked, name="start_screening", actor=None)
     application.refresh_from_db()
 
 
 def _outcome_report(application: Application, outcome: OutcomeSpec, applicant: User, officer: User) -> OutcomeReport:
-    """The firm files its report through applications.outcomes (as the portal does); an
+    """The firm files its report through applications.outcomes.services (as the portal does); an
     accepted one is then signed off by the program's officer."""
     draft = outcome.status == OutcomeReport.ReportStatus.DRAFT
     write = outcomes.outcome_report_save_draft if draft else outcomes.outcome_report_submit

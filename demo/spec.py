@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from applications import outcomes
 from applications.models import OutcomeReport
+from applications.outcomes import services as outcomes
 from applications.workflow import Status
 from demo import words
 from demo.catalogue import (
@@ -86,7 +86,7 @@ _APPROVED = (*_REVIEWED, "approve")
 
 # recipe → (final status, actions). Calls ranked after they close go through an officer's
 # review; first come, first served calls are decided by the system the moment screening
-# finds an application eligible (applications.selection.fcfs_on_eligible), so their
+# finds an application eligible (applications.decisions.fcfs.fcfs_on_eligible), so their
 # ``fcfs_*`` recipes have no review step: whether screening approves or waitlists them
 # follows from the order they are screened in and the capacity (see ``_plan_fcfs``).
 RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -115,7 +115,7 @@ RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "fcfs_reported": (Status.APPROVED, (*_SCREENED, "outcome")),
     "fcfs_completed": (Status.COMPLETED, (*_SCREENED, "outcome", "complete")),
     "fcfs_waitlisted": (Status.WAITLISTED, _SCREENED),
-    # Waitlisted, then offered a place another firm gave up (applications.waitlist).
+    # Waitlisted, then offered a place another firm gave up (applications.decisions.waitlist).
     "fcfs_offered": (Status.WAITLISTED, _SCREENED),
     "fcfs_accepted": (Status.APPROVED, (*_SCREENED, "accept_offer")),
     "fcfs_closed_out": (Status.REJECTED, (*_SCREENED, "close_out")),
@@ -527,7 +527,7 @@ def _plan_fcfs(program: ProgramSpec, chosen: list[tuple[str, int]], requested: l
        the capacity lasts: the applications to approve go first, then the waitlist in its
        order (the places to be offered ahead of the rest).
     2. The capacity is exactly what those approvals ask for, so everyone after them waits.
-    3. While the waitlist is active (``applications.waitlist.waitlist_is_active``: until the
+    3. While the waitlist is active (``applications.decisions.waitlist.waitlist_is_active``: until the
        event begins), a withdrawn approval's units are offered at once to the first in line
        whose request fits. So each withdrawal asks for exactly what the next planned
        recipient asks for: that recipient gets the offer and nothing is left over for the

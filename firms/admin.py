@@ -16,8 +16,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from firms import services
 from firms.models import ExportProduct, ExportTierBand, Firm, FirmMembership, IPHolding, SizeClassThreshold
+from firms.services import registry as services
 from firms.validators import is_valid_brn, normalize_brn
 from sme_support.admin_tools import ServiceSaveMixin
 

@@ -10,10 +10,9 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from applications.selectors import application_list
+from applications.selectors import application_list, firm_list
 from firms.models import ExportTier, Firm, Region, SizeClass
 from firms.models import Sector as SectorChoices
-from firms.selectors import firm_list
 from sme_support.api.base import FORMAT_PARAMETER, ScopedReadOnlyViewSet
 from sme_support.api.csv_export import CsvColumn
 from sme_support.api.filters import CountryCodeFilter, IdFilter

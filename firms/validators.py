@@ -54,3 +54,8 @@ def validate_brn(value: str) -> None:
 def format_brn(value: str) -> str:
     digits = normalize_brn(value)
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else value
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are compared case-insensitively everywhere: stored and looked up lower-cased."""
+    return email.strip().lower()

@@ -29,6 +29,7 @@ from django.utils import timezone
 from notifications import mail
 from notifications.models import Notification, Reminder, ReminderState
 from notifications.reminder_mail import ReminderMessage, SubjectGone, compose
+from sme_support.queue import enqueue_or_leave_to_sweeper
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def _record_sent(
             title=message.mail.subject,
             body=message.mail.summary,
             url=message.path,
-            application=message.application,
+            application_id=message.application.pk if message.application is not None else None,
         )
         marked = _ours(reminder, attempt).update(
             state=ReminderState.SENT,
@@ -162,14 +163,9 @@ def enqueue_reminders(reminder_ids: Iterable[int]) -> int:
     Stops at the first broker error: the rest stay QUEUED and the requeue sweeper enqueues
     them later, so an outage costs one fast failure rather than one per row.
     """
-    from notifications.tasks import send_reminder
-
     sent = 0
     for pk in reminder_ids:
-        try:
-            send_reminder.delay(pk)
-        except Exception:
-            logger.warning("Could not enqueue reminder %s; the sweeper will retry.", pk, exc_info=True)
+        if not enqueue_or_leave_to_sweeper("notifications.tasks.send_reminder", pk, what=f"reminder {pk}"):
             break
         sent += 1
     return sent

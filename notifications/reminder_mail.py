@@ -1,5 +1,9 @@
-"""What each kind of reminder says: its template context, its link and the application it is
-about. Composed when the reminder is sent, in the recipient's language."""
+"""What a reminder says, composed when it is sent, in the recipient's language.
+
+Each domain app registers, per reminder kind, a builder that gives the mail's template
+context, its link and the application it is about (``register_composer``, from the app's
+``AppConfig.ready``); the mail itself comes from ``templates/emails/<kind>*``.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.db.models import Model
 
-from applications.models import Application, InfoRequest, OutcomeReport
-from applications.workflow import Status
-from firms.models import Firm
 from notifications import links
 from notifications.mail import RenderedMail, render
-from notifications.models import Reminder, ReminderKind
-from notifications.selectors import officer_waiting_summary
+from notifications.models import Reminder
 from notifications.services import language_of
 
 Context = Callable[[], dict[str, Any]]
@@ -33,121 +32,27 @@ class ReminderMessage:
     mail: RenderedMail
     language: str
     path: str
-    application: Application | None
+    # The application it is about (``applications.Application``), for the in-app notification.
+    application: Model | None
 
 
 @dataclass(frozen=True)
-class _Parts:
-    application: Application | None
+class ReminderParts:
+    """What a builder gives for one reminder: the application it is about, the page it links
+    to, and the template context (called in the recipient's language)."""
+
+    application: Model | None
     path: str
     context: Context
 
 
-def _firm_name(firm: Firm) -> str:
-    return firm.name_ko if (get_language() or "").startswith("ko") else firm.name_en
+Builder = Callable[[Reminder, Any, dt.datetime], ReminderParts]
+_BUILDERS: dict[str, Builder] = {}
 
 
-def _days_late(due_on: dt.date, now: dt.datetime) -> int:
-    # Only an overdue notice shows this, and it is composed after the due date; a retry or a
-    # requeue must still never tell the firm it is "0 days late".
-    return max((timezone.localdate(now) - due_on).days, 1)
-
-
-def _call_closing(reminder: Reminder, application: Application, now: dt.datetime) -> _Parts:
-    program = application.program
-    return _Parts(
-        application,
-        links.firm_application_path(application.pk),
-        lambda: {"program_title": program.title, "closes_at": program.closes_at, "days": reminder.offset_days},
-    )
-
-
-def _info_request(reminder: Reminder, request: InfoRequest, now: dt.datetime) -> _Parts:
-    application = request.application
-    return _Parts(
-        application,
-        links.firm_application_path(application.pk),
-        lambda: {
-            "program_title": application.program.title,
-            "receipt_number": application.receipt_number,
-            "due_on": request.due_on,
-            "days": reminder.offset_days,
-            "days_late": _days_late(request.due_on, now),
-            "request_message": request.message,
-        },
-    )
-
-
-def _outcome_report(reminder: Reminder, report: OutcomeReport, now: dt.datetime) -> _Parts:
-    application = report.application
-    return _Parts(
-        application,
-        links.firm_outcome_report_path(application.pk),
-        lambda: {
-            "program_title": application.program.title,
-            "receipt_number": application.receipt_number,
-            "due_on": report.due_on,
-            "days": reminder.offset_days,
-            "days_late": _days_late(report.due_on, now),
-        },
-    )
-
-
-def _review_overdue(reminder: Reminder, application: Application, now: dt.datetime) -> _Parts:
-    program = application.program
-    since = application.status_changed_at or reminder.deadline
-    return _Parts(
-        application,
-        links.officer_application_path(application.pk),
-        lambda: {
-            "program_title": program.title,
-            "firm_name": _firm_name(application.firm),
-            "receipt_number": application.receipt_number,
-            "status_label": application.get_status_display(),
-            "waiting_since": since,
-            "days_waiting": (now - since).days,
-            "target_days": program.review_target_days,
-        },
-    )
-
-
-def _officer_digest(reminder: Reminder, officer: Any, now: dt.datetime) -> _Parts:
-    summary = officer_waiting_summary(officer=officer, statuses=settings.REMINDER_DIGEST_STATUSES)
-
-    def context() -> dict[str, Any]:
-        programs = []
-        for item in summary:
-            oldest = item.oldest
-            programs.append(
-                {
-                    "title": item.program.title,
-                    "counts": [(Status(status).label, n) for status, n in item.counts],
-                    "total": item.total,
-                    "oldest": oldest
-                    and {
-                        "receipt_number": oldest.receipt_number,
-                        "firm_name": _firm_name(oldest.firm),
-                        "status_label": oldest.get_status_display(),
-                        "since": oldest.status_changed_at,
-                        "days": (now - oldest.status_changed_at).days if oldest.status_changed_at else 0,
-                        "url": links.absolute(links.officer_application_path(oldest.pk)),
-                    },
-                }
-            )
-        return {"day": timezone.localdate(now), "programs": programs, "total": sum(p["total"] for p in programs)}
-
-    return _Parts(None, links.officer_inbox_path(), context)
-
-
-_BUILDERS: dict[str, Callable[[Reminder, Any, dt.datetime], _Parts]] = {
-    ReminderKind.CALL_CLOSING: _call_closing,
-    ReminderKind.INFO_DUE: _info_request,
-    ReminderKind.INFO_OVERDUE: _info_request,
-    ReminderKind.OUTCOME_DUE: _outcome_report,
-    ReminderKind.OUTCOME_OVERDUE: _outcome_report,
-    ReminderKind.REVIEW_OVERDUE: _review_overdue,
-    ReminderKind.OFFICER_DIGEST: _officer_digest,
-}
+def register_composer(kind: str, builder: Builder) -> None:
+    """Called when Django starts by the app whose reminders are of ``kind``."""
+    _BUILDERS[kind] = builder
 
 
 def compose(reminder: Reminder, *, now: dt.datetime) -> ReminderMessage:

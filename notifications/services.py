@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.utils import translation
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone, translation
 
 from notifications.models import Notification, UserPreference
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from applications.models import Application
 
 
 def language_of(user: User) -> str:
@@ -33,7 +33,8 @@ def notify(
     title: Callable[[], str],
     body: Callable[[], str] = lambda: "",
     url: str = "",
-    application: Application | None = None,
+    # The application a notification is about (``applications.Application``), for its page.
+    application: Model | None = None,
 ) -> list[Notification]:
     """Notify each user in their own language: ``title`` and ``body`` are called with that
     language active, so pass lambdas around gettext calls."""
@@ -41,6 +42,22 @@ def notify(
     for user in users:
         with translation.override(language_of(user)):
             created.append(
-                Notification(user=user, kind=kind, title=title()[:200], body=body(), url=url, application=application)
+                Notification(
+                    user=user,
+                    kind=kind,
+                    title=title()[:200],
+                    body=body(),
+                    url=url,
+                    application_id=application.pk if application is not None else None,
+                )
             )
     return Notification.objects.bulk_create(created)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notifications read (all unread ones when ``ids`` is None)."""
+    qs = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from applications.decisions.selectors import offer_list
 from applications.models import Application, ApplicationDocument, WaitlistOffer
 from applications.selectors import application_get, application_list
-from applications.waitlist import offer_list
 from applications.workflow import Status
-from firms.models import ExportTierBand, Firm, SizeClass, SizeClassThreshold
-from portal.models import Invitation, JoinRequest
-from programs.eligibility import EligibilityOutcome, RuleSet, evaluate_many
-from programs.eligibility.engine import ActiveRule, baseline_rules
-from programs.eligibility.rules import validate_params
-from programs.models import Country, EligibilityRule, EligibilityRuleSet, EligibilityRuleType, Program, ProgramKind
+from firms.models import ExportTierBand, Firm, Invitation, JoinRequest, SizeClass, SizeClassThreshold
+from programs.choices import EligibilityRuleType
+from programs.models import Country, EligibilityRule, Program, ProgramKind
 
 if TYPE_CHECKING:
     from sme_support.roles import AnyUser
@@ -88,96 +82,9 @@ def program_catalogue(
     return qs
 
 
-# Rule types whose facts need the program's target countries (as in the eligibility engine).
-_TARGETED_RULES = frozenset(
-    {EligibilityRuleType.TARGET_COUNTRY_IN_MARKETS, EligibilityRuleType.IP_REGISTERED_IN_TARGET}
-)
-
-
-def _rule_sets(programs: Sequence[Program]) -> dict[int, RuleSet]:
-    """``rule_set_for`` for many programs in three queries in all, instead of two or three each.
-
-    The same steps as ``programs.eligibility.rule_set_for`` (``test_catalogue`` checks that the
-    outcomes agree): active configured rules in position order, each validated (one that no
-    longer validates fails closed and is logged), the baseline rules whose type no configured
-    rule replaces, the rules version, and the target countries when a rule needs them.
-    """
-    ids = [program.pk for program in programs]
-    configured: dict[int, list[ActiveRule]] = defaultdict(list)
-    for rule in EligibilityRule.objects.filter(program_id__in=ids, is_active=True).order_by(
-        "program_id", "position", "pk"
-    ):
-        try:
-            configured[rule.program_id].append(ActiveRule(rule.rule_type, validate_params(rule.rule_type, rule.params)))
-        except ValidationError as error:
-            logger.error("Eligibility rule %s of program %s is invalid: %s", rule.pk, rule.program_id, error.messages)
-            configured[rule.program_id].append(
-                ActiveRule(rule.rule_type, rule.params, problem="; ".join(error.messages))
-            )
-    versions = dict(EligibilityRuleSet.objects.filter(program_id__in=ids).values_list("program_id", "version"))
-    rules: dict[int, list[ActiveRule]] = {}
-    for program in programs:
-        types = {r.rule_type for r in configured[program.pk]}
-        rules[program.pk] = [r for r in baseline_rules(program) if r.rule_type not in types] + configured[program.pk]
-    targeted = [pk for pk, active in rules.items() if any(r.rule_type in _TARGETED_RULES for r in active)]
-    targets: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    if targeted:
-        through = Program.target_countries.through
-        rows = (
-            through.objects.filter(program_id__in=targeted)
-            .order_by("program_id", "country__name_en")
-            .values_list("program_id", "country__iso2", "country__name_ko", "country__name_en")
-        )
-        for program_id, iso2, name_ko, name_en in rows:
-            targets[program_id].append((iso2, name_ko, name_en))
-    return {
-        program.pk: RuleSet(
-            program=program,
-            version=versions.get(program.pk) or 0,
-            rules=tuple(rules[program.pk]),
-            targets=tuple(targets[program.pk]),
-        )
-        for program in programs
-    }
-
-
-def catalogue_previews(*, firm: Firm, programs: Sequence[Program]) -> dict[int, EligibilityOutcome]:
-    """``preview(firm=firm, program=p)`` for each of ``programs``, by program id.
-
-    ``preview`` costs three to five queries per program (the firm's application, the rules,
-    their version, the target countries, then the facts). Here the first four are one query
-    each for the whole page; what is left per program is only the facts its own rules need
-    (markets, IP, documents, prior approvals, overdue reports), none for the baseline rules.
-    Each program is then judged by the eligibility engine's own ``evaluate_many``.
-    """
-    if not programs:
-        return {}
-    rule_sets = _rule_sets(programs)
-    live: dict[int, Application] = {}
-    # Newest first, as preview() takes it; a firm has at most a few applications per call.
-    for application in (
-        Application.objects.filter(firm=firm, program_id__in=[p.pk for p in programs])
-        .exclude(status=Status.WITHDRAWN)
-        .order_by("-pk")
-    ):
-        live.setdefault(application.program_id, application)
-    outcomes: dict[int, EligibilityOutcome] = {}
-    for program in programs:
-        application = live.get(program.pk) or Application(firm=firm, program=program, requested_units=1)
-        application.firm = firm
-        application.program = program
-        units = application.requested_units if program.pk in live else None
-        outcomes[program.pk] = evaluate_many(
-            rule_set=rule_sets[program.pk], applications=[application], requested_units=[units]
-        )[0]
-    return outcomes
-
-
 def required_document_types(program: Program) -> tuple[list[str], bool]:
     """The document types a program asks for, and whether its eligibility rules say so (True)
     or they are the kind's usual set (False)."""
-    from programs.models import EligibilityRule, EligibilityRuleType
-
     rule = (
         EligibilityRule.objects.filter(
             program=program, rule_type=EligibilityRuleType.REQUIRED_DOCUMENTS, is_active=True

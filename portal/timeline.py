@@ -46,7 +46,7 @@ FIRM_VISIBLE_NOTES = frozenset(
 # Moves whose workflow label says more than the status reached does.
 LABELLED_MOVES = frozenset({"recheck_eligible", "recheck_ineligible", "accept_offer"})
 
-# Events recorded without a move (applications.decision_events.record_event) that the firm
+# Events recorded without a move (applications.transitions.record_event) that the firm
 # reads. Their names are not workflow transitions, so their labels live here.
 FIRM_EVENTS: dict[str, str | Promise] = {
     "waitlist_offer": _("A place was offered from the waitlist"),

@@ -1,12 +1,9 @@
-"""Signed links the portal mails out: email verification and firm invitations."""
+"""Signed links the portal mails out for email verification (invitations: ``firms.services.membership``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core import signing
-
-INVITATION_SALT = "portal.invitation"
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -21,17 +18,3 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 
 
 email_verification_token = EmailVerificationTokenGenerator()
-
-
-def invitation_token(invitation_id: int) -> str:
-    return signing.dumps(invitation_id, salt=INVITATION_SALT)
-
-
-def invitation_id_from_token(token: str) -> int | None:
-    """The invitation id a token names, or ``None`` if it was tampered with. Expiry is the
-    invitation row's own ``expires_at``, so revoking and re-sending work without new keys."""
-    try:
-        value = signing.loads(token, salt=INVITATION_SALT)
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, int) else None

@@ -24,6 +24,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from firms.models import Sector
+from programs.eligibility.specs import RULE_SPECS
+from programs.markets import admin as markets_admin  # noqa: F401  (registers the target-market admins)
 from programs.models import (
     CapacityUnit,
     Country,
@@ -142,10 +144,8 @@ class _RulesRefused(Exception):
 
 
 def _params_help() -> str:
-    from programs.eligibility.rules import RULES
-
     parts = []
-    for rule_type, spec in RULES.items():
+    for rule_type, spec in RULE_SPECS.items():
         names = [field.name if field.required else f"{field.name}?" for field in spec.fields]
         parts.append(f"{rule_type}: {', '.join(names) if names else '{}'}")
     return gettext(
@@ -420,6 +420,3 @@ class ProgramOfficerAdmin(_OfficerChoiceMixin, admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "program__code", "program__title_ko", "program__title_en")
     list_select_related = ("program", "user")
     autocomplete_fields = ("program",)
-
-
-from programs import admin_markets  # noqa: F401,E402

@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from firms.models import Sector
+from programs.choices import EligibilityRuleType
+from programs.eligibility.specs import validate_params
 
 
 class Country(models.Model):
@@ -62,8 +64,13 @@ CAPACITY_UNIT_BY_KIND: dict[str, str] = {
 
 
 class SelectionMode(models.TextChoices):
+    """How a call's applications are decided (README, "Selection modes"): by a ranked
+    selection once the call has closed; automatically in order of arrival while capacity
+    lasts; or by the officers one by one as applications are reviewed."""
+
     RANKED = "ranked", _("Ranked after the window closes")
     FCFS = "fcfs", _("First come, first served")
+    ROLLING = "rolling", _("Decided by officers as applications arrive")
 
 
 class ExpenseCategory(models.TextChoices):
@@ -90,7 +97,7 @@ class Program(models.Model):
 
     ``capacity`` is in the kind's unit (KRW, booths, seats). ``allocated`` is the sum of the
     live allocations; it only moves through a conditional UPDATE in
-    ``applications.services.allocation`` and the check constraint below is the last line of
+    ``applications.decisions.capacity`` and the check constraint below is the last line of
     defence: approved units can never exceed capacity, whatever the concurrency.
     """
 
@@ -260,24 +267,6 @@ class ProgramOfficer(models.Model):
 # --- Eligibility rules ------------------------------------------------------------------------
 
 
-class EligibilityRuleType(models.TextChoices):
-    """What a rule checks. Each type's parameters and check live in ``programs.eligibility.rules``."""
-
-    SECTOR_IN = "sector_in", _("Sector is one of")
-    SIZE_CLASS_IN = "size_class_in", _("Size class is one of")
-    EXPORT_TIER_IN = "export_tier_in", _("Export tier is one of")
-    EXPORTS_USD_RANGE = "exports_usd_range", _("Last year's exports (USD) within a range")
-    MIN_YEARS_SINCE_FOUNDING = "min_years_since_founding", _("Minimum years since founding")
-    EMPLOYEES_RANGE = "employees_range", _("Employees within a range")
-    REQUIRED_DOCUMENTS = "required_documents", _("Required documents")
-    MAX_PRIOR_APPROVALS = "max_prior_approvals", _("Maximum prior approvals in programs of the same kind")
-    NO_OVERDUE_OUTCOME_REPORT = "no_overdue_outcome_report", _("No overdue outcome report")
-    NOT_SANCTIONED = "not_sanctioned", _("Not under a sanction")
-    PER_FIRM_CAP = "per_firm_cap", _("Per-firm cap")
-    TARGET_COUNTRY_IN_MARKETS = "target_country_in_markets", _("A target country is among the firm's markets")
-    IP_REGISTERED_IN_TARGET = "ip_registered_in_target", _("IP registered in a target country")
-
-
 class EligibilityRuleSet(models.Model):
     """The version of a program's eligibility rules.
 
@@ -339,8 +328,6 @@ class EligibilityRule(models.Model):
         return f"{self.program} · {self.get_rule_type_display()}"
 
     def clean(self) -> None:
-        from programs.eligibility.rules import validate_params
-
         if self.rule_type not in EligibilityRuleType.values:
             return  # the field's own choices validation reports it
         program = self.program if self.program_id is not None else None
@@ -354,7 +341,7 @@ class EligibilityRule(models.Model):
 
 
 class IndicatorCode(models.TextChoices):
-    """The figures kept per country; the priority score (``programs.priority``) is built on them."""
+    """The figures kept per country; the priority score (``programs.markets.priority``) is built on them."""
 
     GDP_USD = "gdp_usd", _("GDP (current USD)")
     GDP_GROWTH_PCT = "gdp_growth_pct", _("Real GDP growth (annual %)")
@@ -463,7 +450,7 @@ class MOUQuerySet(models.QuerySet["MOU"]):
 
 class MOU(models.Model):
     """A memorandum of understanding with an institution of a partner country. Live MOUs count
-    toward the relationship maturity of the country (``programs.priority``)."""
+    toward the relationship maturity of the country (``programs.markets.priority``)."""
 
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="mous", verbose_name=_("partner country")

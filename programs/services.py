@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.eligibility.rules import validate_params
-from programs.models import EligibilityRule, EligibilityRuleSet, EligibilityRuleType, Program
-
-User = AbstractBaseUser
+from programs.choices import EligibilityRuleType
+from programs.eligibility.specs import validate_params
+from programs.models import EligibilityRule, EligibilityRuleSet, Program
+from sme_support.queue import enqueue_or_leave_to_sweeper
 
 
 def _rule_label(rule_type: Any) -> str:
@@ -50,9 +50,11 @@ def _bump_version(*, program: Program, actor: User | None) -> EligibilityRuleSet
 
 
 def _enqueue_recheck(program_id: int) -> None:
-    from applications.recheck import enqueue_recheck
-
-    enqueue_recheck(program_id)
+    # The re-check judges the program's applications, so it belongs to the applications app
+    # and its worker; ``requeue_stale_rechecks`` covers a broker outage.
+    enqueue_or_leave_to_sweeper(
+        "applications.tasks.recheck_program", program_id, what=f"the re-check of program {program_id}"
+    )
 
 
 @transaction.atomic

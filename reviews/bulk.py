@@ -24,10 +24,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.casework.services import application_request_info
+from applications.decisions.services import decision_request
 from applications.errors import ApplicationError
 from applications.models import Application
 from applications.selectors import application_list
-from reviews import actions
 from reviews.services import review_assign
 
 MAX_SELECTION = 200
@@ -80,16 +81,14 @@ def _run(*, action: BulkAction, application: Application, actor: User, params: B
             return _("%(name)s was assigned as a reviewer and notified.") % {"name": name}
         return _("%(name)s will be assigned as a reviewer and notified.") % {"name": name}
     if action == BulkAction.REQUEST_INFO:
-        request = actions.info_request(
+        request = application_request_info(
             application=application, actor=actor, message=params.message, due_on=params.due_on
         )
         date = request.due_on.isoformat()
         if done:
             return _("Moved to “Information requested”; the firm was asked to answer by %(date)s.") % {"date": date}
         return _("Will move to “Information requested”; the firm will be asked to answer by %(date)s.") % {"date": date}
-    outcome = actions.decide(
-        application=application, actor=actor, decision=actions.Decision.REJECT, units=None, reason=params.reason
-    )
+    outcome = decision_request(application=application, actor=actor, decision="reject", reason=params.reason)
     if not outcome.applied:
         if done:
             return _("The rejection was filed for a manager's sign-off.")

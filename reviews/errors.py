@@ -1,12 +1,8 @@
-"""The review's refusals: domain errors with a message a person can read, like the
-application services' own (``applications.errors``), so views report both the same way."""
+"""The review's refusals are the application workflow's own (``applications.errors``), so
+every door reports both the same way; this module names the one the register raises."""
 
 from __future__ import annotations
 
-from applications.errors import NotPermitted
+from applications.errors import ConflictOfInterestError
 
-
-class ConflictOfInterestError(NotPermitted):
-    """The officer declared a conflict of interest with the applying firm."""
-
-    code = "conflict_of_interest"
+__all__ = ["ConflictOfInterestError"]

@@ -11,16 +11,17 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.decisions.services import DECISION_LABELS, Decision
+from applications.inputs import TEXT_MAX
 from applications.workflow import Status
 from firms.models import Firm, SizeClass
 from firms.models import Sector as FirmSector
 from firms.validators import is_valid_brn, normalize_brn
 from programs.models import Program
-from reviews.actions import DECISION_LABELS, Decision
 from reviews.bulk import BULK_ACTION_LABELS, MAX_SELECTION, BulkAction, BulkParams
 from reviews.models import RubricCriterion
 from reviews.selectors import country_choices, program_choices, reviewer_choices
-from reviews.services import TEXT_MAX, ScoreEntry
+from reviews.services import ScoreEntry
 from sme_support.roles import AnyUser
 
 SORT_CHOICES = [

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from applications.models import Application, ApplicationQuerySet, InfoRequest, StatusChange
-from applications.selectors import application_list, program_assigned_list
+from applications.selectors import application_list
 from applications.workflow import Status
 from programs.models import Country, Program, ProgramOfficer
+from programs.selectors import program_assigned_list
 from reviews.models import AssignmentStatus, ConflictOfInterest, ReviewAssignment, ReviewEvent
 from reviews.scoring import (
     ApplicationScore,
@@ -36,11 +37,12 @@ REVIEW_WAITING = (Status.ELIGIBLE, Status.UNDER_REVIEW)
 PAGE_SIZE = 50
 
 
-def application_scores(*, program: Program) -> dict[int, Decimal]:
+def application_scores(*, program_id: int) -> dict[int, Decimal]:
     """Application id → score (0–100) for the program's scored applications, computed in one
-    query. Unscoped: ranked selection (``applications.selection``) reads it as the system."""
+    query. Unscoped: ranked selection (``applications.decisions.selection``) reads it as the
+    system, through the review register."""
     rows = (
-        Application.objects.filter(program=program)
+        Application.objects.filter(program_id=program_id)
         .annotate(score=score_expression())
         .filter(score__isnull=False)
         .values_list("pk", "score")

@@ -26,8 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.errors import InvalidInput, NoteRequired, NotPermitted, TransitionNotAllowed
+from applications.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from applications.inputs import TEXT_MAX, required_text
 from applications.models import Application
+from applications.transitions import conflict_refusal, lock_application
 from applications.workflow import Status
 from firms.models import Firm
 from notifications.links import officer_application_path
@@ -54,7 +56,6 @@ SCORABLE_STATUSES = frozenset({Status.UNDER_REVIEW, Status.INFO_REQUESTED})
 UNDECIDED_STATUSES = frozenset(
     {Status.SUBMITTED, Status.SCREENING, Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDER_REVIEW, Status.INFO_REQUESTED}
 )
-TEXT_MAX = 4000
 
 
 def _person(user: User) -> str:
@@ -63,24 +64,6 @@ def _person(user: User) -> str:
 
 def _status_label(status: str) -> str:
     return str(Status(status).label)
-
-
-def _required_text(text: str, *, missing: str) -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise NoteRequired(missing)
-    if len(cleaned) > TEXT_MAX:
-        raise InvalidInput(
-            _("Please keep it under %(limit)s characters (it has %(count)s).")
-            % {"limit": TEXT_MAX, "count": len(cleaned)}
-        )
-    return cleaned
-
-
-def _lock_application(application: Application) -> Application:
-    # of=("self",): the application row only, as applications.services does, so the lock
-    # order (application, then its review rows) is the same everywhere.
-    return Application.objects.select_for_update(of=("self",)).select_related("program", "firm").get(pk=application.pk)
 
 
 # --- Questions the pages ask too -----------------------------------------------------------------
@@ -94,16 +77,6 @@ def has_conflict(*, reviewer: AnyUser, firm_id: int) -> bool:
 
 def may_assign_reviewers(*, user: AnyUser, program: Program) -> bool:
     return is_manager(user) or (is_officer(user) and is_program_lead(user=user, program_id=program.pk))
-
-
-def conflict_refusal(*, firm: Firm) -> ConflictOfInterestError:
-    return ConflictOfInterestError(
-        _(
-            "You have declared a conflict of interest with %(firm)s, so you cannot review or score its "
-            "applications. Ask the program's lead to assign another reviewer."
-        )
-        % {"firm": firm}
-    )
 
 
 def scoring_assignment(*, application: Application, user: AnyUser) -> ReviewAssignment:
@@ -162,7 +135,7 @@ def _check_assignable(*, application: Application, reviewer: User, actor: User) 
 @transaction.atomic
 def review_assign(*, application: Application, reviewer: User, actor: User) -> ReviewAssignment:
     """Make ``reviewer`` a reviewer of ``application``; they are notified."""
-    locked = _lock_application(application)
+    locked = lock_application(application.pk)
     _check_assignable(application=locked, reviewer=reviewer, actor=actor)
     try:
         # The application lock serialises assignments; the unique constraint is the backstop.
@@ -202,7 +175,7 @@ def review_decline(
         # applications of one firm queue up instead of deadlocking.
         ids = {application.pk, *_undecided_ids(firm_id=application.firm_id)}
         list(Application.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",)))
-    application = _lock_application(application)
+    application = lock_application(application.pk)
     locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.reviewer_id != actor.pk:
         raise NotPermitted(_("Only the reviewer can decline their own review."))
@@ -210,7 +183,7 @@ def review_decline(
         raise TransitionNotAllowed(_("Your scores are submitted and locked; a submitted review cannot be declined."))
     if locked.status == AssignmentStatus.DECLINED:
         raise TransitionNotAllowed(_("You have already declined this review."))
-    text = _required_text(reason, missing=_("Please say why you decline this review."))
+    text = required_text(reason, missing=_("Please say why you decline this review."))
     locked.status = AssignmentStatus.DECLINED
     locked.declined_reason = text
     locked.declined_at = timezone.now()
@@ -254,7 +227,7 @@ def conflict_declare(
     """
     if not is_officer(reviewer):
         raise NotPermitted(_("Only the agency's officers declare conflicts of interest."))
-    text = _required_text(reason, missing=_("Please describe the conflict of interest."))
+    text = required_text(reason, missing=_("Please describe the conflict of interest."))
     existing = ConflictOfInterest.objects.filter(reviewer=reviewer, firm=firm).first()
     if existing is not None:
         raise InvalidInput(
@@ -343,7 +316,7 @@ def _criteria(program: Program) -> dict[int, RubricCriterion]:
 def scores_save(*, application: Application, reviewer: User, entries: Mapping[int, ScoreEntry]) -> ReviewAssignment:
     """Save the reviewer's draft scores (criterion id → entry). Nothing is saved if any
     value is outside its criterion's 0..scale_max."""
-    locked_application = _lock_application(application)
+    locked_application = lock_application(application.pk)
     assignment = _locked_scoring_assignment(application=locked_application, reviewer=reviewer)
     criteria = _criteria(locked_application.program)
     unknown = set(entries) - set(criteria)
@@ -376,7 +349,7 @@ def scores_save(*, application: Application, reviewer: User, entries: Mapping[in
 @transaction.atomic
 def scores_submit(*, application: Application, reviewer: User) -> ReviewAssignment:
     """Lock the reviewer's scores: every criterion must have one. Submitting twice is refused."""
-    locked_application = _lock_application(application)
+    locked_application = lock_application(application.pk)
     assignment = _locked_scoring_assignment(application=locked_application, reviewer=reviewer)
     criteria = _criteria(locked_application.program)
     scored = set(assignment.scores.values_list("criterion_id", flat=True))

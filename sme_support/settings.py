@@ -83,12 +83,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI and Redoc assets served from our own static files, never a CDN.
     "drf_spectacular_sidecar",
+    # The project's apps, lowest layer first (README, "Project layout"; .importlinter).
+    "notifications",
     "firms",
     "programs",
     "applications",
-    "notifications",
-    "portal",
     "reviews",
+    "portal",
+    "demo",
     "axes",
 ]
 
@@ -377,7 +379,7 @@ RECHECK_STALE_AFTER = timedelta(minutes=env_int("RECHECK_STALE_AFTER_MINUTES", 3
 # Days a firm gets to answer an information request when the officer sets no date.
 INFO_REQUEST_DEFAULT_DAYS = env_int("INFO_REQUEST_DEFAULT_DAYS", 7)
 
-# --- Decisions (applications.decisions, applications.waitlist) ----------------------------------
+# --- Decisions (applications.decisions) --------------------------------------------------------
 # Defaults for programs whose DecisionPolicy leaves them empty. An approval worth more than the
 # threshold (KRW) waits for a manager's sign-off; a booth or seat with no value of its own is
 # worth DECISION_DEFAULT_UNIT_VALUE_KRW; a firm has WAITLIST_OFFER_DAYS to accept a freed place.

@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from applications import dashboard
+from applications import views as dashboard
 from portal.views import language as portal_language
 from sme_support import views
 
@@ -27,6 +27,6 @@ urlpatterns += i18n_patterns(
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("portal/", include("portal.urls")),
     path("officer/", include("reviews.urls")),
-    path("markets/", include("programs.urls_markets")),
+    path("markets/", include("programs.markets.urls")),
     prefix_default_language=False,
 )

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from applications.models import Application
 from firms.models import Firm, FirmMembership, Region, Sector
-from firms.services import export_tier_for, size_class_for
+from firms.services.registry import export_tier_for, size_class_for
 from firms.validators import brn_check_digit
-from programs.models import ExpenseCategory, Program, ProgramKind, ProgramOfficer
+from programs.models import ExpenseCategory, Program, ProgramKind, ProgramOfficer, SelectionMode
 from sme_support.roles import Role
 
 User = get_user_model()
@@ -86,6 +86,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     per_firm_cap = 30_000_000
     co_funding_share = 30
     eligible_expenses = factory.LazyFunction(lambda: [ExpenseCategory.MARKET_RESEARCH, ExpenseCategory.TRANSLATION])
+    # Officers decide each application when they are ready; tests of ranked selection and of
+    # first come, first served ask for their mode.
+    selection_mode = SelectionMode.ROLLING
 
     class Params:
         trade_show = factory.Trait(

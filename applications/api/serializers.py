@@ -1,7 +1,7 @@
 """Shapes of the applications API: what is read, and the input each write accepts.
 
 Serializers validate shapes only; every decision (may this firm apply, may this officer
-approve, is there capacity) is taken by ``applications.services``.
+approve, is there capacity) is taken by the services of ``applications``.
 """
 
 from __future__ import annotations

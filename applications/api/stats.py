@@ -2,7 +2,7 @@
 
 The filters are the applications list's own (same scope, same meaning), ``group_by`` picks
 dimensions from a whitelist, and ``?format=csv`` streams the same rows as CSV. What each
-metric means is documented in ``applications.statistics``.
+metric means is documented in ``applications.statistics.aggregates``.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applications import statistics
 from applications.api.filters import ApplicationFilter, OutcomeStatisticsFilter
 from applications.models import Application
-from applications.selectors import application_list
+from applications.selectors import application_list, ip_holding_list
+from applications.statistics import aggregates as statistics
 from applications.workflow import Status
 from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
-from firms.selectors import ip_holding_list
 from programs.models import ProgramKind
 from sme_support.api.base import FORMAT_PARAMETER, ApiViewMixin
 from sme_support.api.csv_export import stream_rows

@@ -1,7 +1,7 @@
 """Applications and outcome reports over the REST API.
 
 Reads go through ``applications.selectors`` (scoped to the user, so anything else is a 404);
-every write calls the function in ``applications.services`` that the portal, the officer
+every write calls the service function that the portal, the officer
 workspace and the workers call too, and its domain errors become 400/403/409 responses in
 the API's error shape (``sme_support.api.api_exception_handler``). Decisions (approve,
 waitlist, reject) go through ``applications.decisions.decision_request``, like the officer
@@ -26,7 +26,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applications import services
 from applications.api.filters import ApplicationFilter, OutcomeReportFilter
 from applications.api.serializers import (
     APPLICATION_LIST_COLUMNS,
@@ -44,8 +43,21 @@ from applications.api.serializers import (
     SignOffInputSerializer,
     SignOffResultSerializer,
 )
-from applications.decisions import DecisionName, DecisionOutcome, decision_request, decision_sign_off, sign_off_list
+from applications.casework.services import (
+    application_override_eligibility,
+    application_request_info,
+    application_start_review,
+)
+from applications.decisions.grants import application_cancel, application_complete, application_withdraw
+from applications.decisions.selectors import sign_off_list
+from applications.decisions.services import DecisionName, DecisionOutcome, decision_request, decision_sign_off
 from applications.errors import DuplicateApplication, NotPermitted, TransitionNotAllowed
+from applications.intake.services import (
+    ONE_LIVE_APPLICATION,
+    application_create,
+    application_submit,
+    application_update_draft,
+)
 from applications.models import Application, DecisionSignOff, OutcomeReport, StatusChange
 from applications.selectors import application_list, outcome_report_list
 from firms.models import FirmMembership
@@ -197,7 +209,7 @@ class ApplicationViewSet(
         if membership is None:
             raise NotPermitted(_("Only a firm's staff can start an application."))
         try:
-            application = services.application_create(
+            application = application_create(
                 program=data["program"],
                 firm=membership.firm,
                 actor=self.actor,
@@ -207,7 +219,7 @@ class ApplicationViewSet(
         except IntegrityError as exc:
             # The service turns the one-live-application constraint into DuplicateApplication;
             # this is the last line should a violation ever reach here another way.
-            if services.ONE_LIVE_APPLICATION in str(exc):
+            if ONE_LIVE_APPLICATION in str(exc):
                 raise DuplicateApplication(
                     _("Your firm already has an application to this program; edit or withdraw that one.")
                 ) from exc
@@ -217,7 +229,7 @@ class ApplicationViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         application = self.get_object()
         data = self._input(ApplicationUpdateSerializer)
-        services.application_update_draft(
+        application_update_draft(
             application=application,
             actor=self.actor,
             requested_units=data.get("requested_units"),
@@ -229,7 +241,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
-        services.application_submit(application=application, actor=self.actor)
+        application_submit(application=application, actor=self.actor)
         return self._detail(application)
 
     @_transition(summary=gettext_lazy("Withdraw the application (firm staff)"), request=NoteInputSerializer)
@@ -237,7 +249,7 @@ class ApplicationViewSet(
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
         data = self._input(NoteInputSerializer)
-        services.application_withdraw(application=application, actor=self.actor, note=data["note"])
+        application_withdraw(application=application, actor=self.actor, note=data["note"])
         return self._detail(application)
 
     # --- Officers -------------------------------------------------------------------------
@@ -247,7 +259,7 @@ class ApplicationViewSet(
     def start_review(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
         data = self._input(NoteInputSerializer)
-        services.application_start_review(application=application, actor=self.actor, note=data["note"])
+        application_start_review(application=application, actor=self.actor, note=data["note"])
         return self._detail(application)
 
     @_transition(summary=gettext_lazy("Ask the firm for more information"), request=RequestInfoInputSerializer)
@@ -255,7 +267,7 @@ class ApplicationViewSet(
     def request_info(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
         data = self._input(RequestInfoInputSerializer)
-        services.application_request_info(
+        application_request_info(
             application=application, actor=self.actor, message=data["message"], due_on=data.get("due_on")
         )
         return self._detail(application)
@@ -350,7 +362,7 @@ class ApplicationViewSet(
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
         data = self._input(ReasonInputSerializer)
-        services.application_cancel(application=application, actor=self.actor, reason=data["reason"])
+        application_cancel(application=application, actor=self.actor, reason=data["reason"])
         return self._detail(application)
 
     @_transition(summary=gettext_lazy("Mark an approved application completed"), request=NoteInputSerializer)
@@ -358,7 +370,7 @@ class ApplicationViewSet(
     def complete(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
         data = self._input(NoteInputSerializer)
-        services.application_complete(application=application, actor=self.actor, note=data["note"])
+        application_complete(application=application, actor=self.actor, note=data["note"])
         return self._detail(application)
 
     @_transition(summary=gettext_lazy("Override an ineligible result"), request=OverrideEligibilityInputSerializer)
@@ -366,9 +378,7 @@ class ApplicationViewSet(
     def override_eligibility(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
         data = self._input(OverrideEligibilityInputSerializer)
-        services.application_override_eligibility(
-            application=application, actor=self.actor, justification=data["justification"]
-        )
+        application_override_eligibility(application=application, actor=self.actor, justification=data["justification"])
         return self._detail(application)
 
 

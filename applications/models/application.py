@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import Status
+from programs.choices import DocumentType
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -37,7 +38,7 @@ class Application(models.Model):
     firm = models.ForeignKey(
         "firms.Firm", on_delete=models.PROTECT, related_name="applications", verbose_name=_("firm"), db_index=False
     )
-    # Moved only by applications.services; never edited directly (admin shows it read-only).
+    # Moved only by applications.transitions; never edited directly (admin shows it read-only).
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False)
     requested_units = models.BigIntegerField(
         _("requested units"),
@@ -98,15 +99,8 @@ class Application(models.Model):
 
 
 class ApplicationDocument(models.Model):
-    class DocType(models.TextChoices):
-        BUSINESS_REGISTRATION = "business_registration", _("Business registration certificate")
-        FINANCIAL_STATEMENT = "financial_statement", _("Financial statement")
-        EXPORT_RECORD = "export_record", _("Export record")
-        EXPORT_PLAN = "export_plan", _("Export plan")
-        PORTFOLIO = "portfolio", _("Portfolio")
-        QUOTATION = "quotation", _("Quotation")
-        IP_CERTIFICATE = "ip_certificate", _("IP registration certificate")
-        OTHER = "other", _("Other")
+    # The program's vocabulary: what a program may require is what a firm can attach.
+    DocType = DocumentType
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="documents", verbose_name=_("application")

@@ -123,6 +123,3 @@ class OutcomeFollowUp(models.Model):
 
     def __str__(self) -> str:
         return _("%(months)s-month follow-up of %(report)s") % {"months": self.months, "report": self.report}
-
-
-# --- Decisions: policy, sign-offs, selection runs and the waitlist ---------------------------

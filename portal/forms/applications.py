@@ -15,10 +15,11 @@ from django.core.validators import MaxValueValidator
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.utils.translation import gettext_lazy as _
 
-from applications.documents import accepted_formats_label
+from applications.intake.answers import export_funding_split, max_total_cost
+from applications.intake.documents import accepted_formats_label
 from applications.models import ApplicationDocument, OutcomeReport
+from firms.models import Sector
 from portal.selectors import countries_by_name
-from portal.services.applying import export_funding_split, max_total_cost
 from portal.templatetags.portal_tags import krw
 from programs.models import Country, ExpenseCategory, Program, ProgramKind
 
@@ -309,8 +310,6 @@ class CatalogueFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from firms.models import Sector
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All kinds")), *ProgramKind.choices]  # type: ignore[attr-defined]
         self.fields["sector"].choices = [("", _("All sectors")), *Sector.choices]  # type: ignore[attr-defined]

@@ -1,6 +1,6 @@
 """Forms for the parts of the outcome report with rows: buyer meetings and the 6- and
 12-month follow-ups. The rules (a no-show has no amount, accepted follow-ups are closed) live
-in ``applications.outcomes``; these forms only parse input."""
+in ``applications.outcomes.services``; these forms only parse input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import BuyerMeeting, OutcomeFollowUp
-from applications.outcomes import MeetingInput
+from applications.outcomes.services import MeetingInput
 from portal.selectors import countries_by_name
 from programs.models import Country
 

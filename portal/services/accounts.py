@@ -6,9 +6,9 @@ portal.tokens) activates it. Django's password validators apply.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -21,22 +21,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from firms.validators import normalize_email
 from notifications.services import language_of, language_set
 from portal.tokens import email_verification_token
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User as AbstractBaseUser
-
-User = get_user_model()
-
-
-def normalize_email(email: str) -> str:
-    # Addresses are compared case-insensitively everywhere in the portal.
-    return email.strip().lower()
-
 
 @transaction.atomic
-def signup_create(*, email: str, password: str, language: str) -> AbstractBaseUser:
+def signup_create(*, email: str, password: str, language: str) -> User:
     """Create an inactive account for ``email`` (or refresh a never-verified one)."""
     address = normalize_email(email)
     existing = User.objects.select_for_update().filter(Q(username__iexact=address) | Q(email__iexact=address)).first()
@@ -61,11 +52,11 @@ def signup_create(*, email: str, password: str, language: str) -> AbstractBaseUs
     return user
 
 
-def uid_for(user: AbstractBaseUser) -> str:
+def uid_for(user: User) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
 
 
-def verification_email_send(*, user: AbstractBaseUser, base_url: str, next_url: str = "") -> None:
+def verification_email_send(*, user: User, base_url: str, next_url: str = "") -> None:
     """Mail the activation link, in the user's language."""
     with translation.override(language_of(user)):
         path = reverse(
@@ -74,8 +65,6 @@ def verification_email_send(*, user: AbstractBaseUser, base_url: str, next_url: 
         )
         link = base_url.rstrip("/") + path
         if next_url:
-            from urllib.parse import urlencode
-
             link += "?" + urlencode({"next": next_url})
         context = {"user": user, "link": link}
         subject = render_to_string("portal/email/verify_subject.txt", context).strip()
@@ -84,7 +73,7 @@ def verification_email_send(*, user: AbstractBaseUser, base_url: str, next_url: 
 
 
 @transaction.atomic
-def email_verify(*, uidb64: str, token: str) -> AbstractBaseUser | None:
+def email_verify(*, uidb64: str, token: str) -> User | None:
     """Activate the account the link names; ``None`` for a bad, used or expired link."""
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())

@@ -8,7 +8,10 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import get_language, ngettext
 
-from programs.models import CapacityUnit, Program
+from notifications.models import Notification
+from portal.stash import autosave_saved_keys
+from programs.choices import EligibilityRuleType
+from programs.models import CapacityUnit, ExpenseCategory, Program
 
 register = template.Library()
 
@@ -79,8 +82,6 @@ def get_item(mapping: Any, key: str) -> Any:
 
 @register.simple_tag
 def rule_label(rule: str) -> str:
-    from programs.models import EligibilityRuleType
-
     try:
         return str(EligibilityRuleType(rule).label)
     except ValueError:
@@ -89,8 +90,6 @@ def rule_label(rule: str) -> str:
 
 @register.simple_tag
 def unread_notifications(user: Any) -> int:
-    from notifications.models import Notification
-
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at=None).count()
@@ -98,8 +97,6 @@ def unread_notifications(user: Any) -> int:
 
 @register.filter
 def expense_label(code: str) -> str:
-    from programs.models import ExpenseCategory
-
     try:
         return str(ExpenseCategory(code).label)
     except ValueError:
@@ -113,7 +110,5 @@ def missing_items(checklist: list[dict[str, Any]]) -> list[str]:
 
 @register.simple_tag(takes_context=True)
 def autosave_saved(context: template.Context) -> list[str]:
-    from portal.stash import autosave_saved_keys
-
     request = context.get("request")
     return autosave_saved_keys(request) if request is not None else []

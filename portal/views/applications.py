@@ -13,15 +13,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import documents as document_service
 from applications.errors import ApplicationError
+from applications.intake import documents as document_service
+from applications.intake.answers import export_funding_split
+from applications.intake.services import application_create, application_submit, application_update_draft
 from applications.models import Application, ApplicationDocument
-from applications.services import application_create, application_submit, application_update_draft
+from applications.selectors import document_get
+from applications.views import document_response
 from applications.workflow import Status
 from portal.access import FirmRequest, firm_required
 from portal.forms.applications import FORM_BY_KIND, DocumentUploadForm, KindForm
 from portal.selectors import firm_application, firm_applications, live_application, required_document_types
-from portal.services.applying import export_funding_split
 from portal.stash import autosave_done, stash_clear, stash_take
 from programs.models import Program, ProgramKind
 
@@ -228,10 +230,10 @@ def document_download(request: HttpRequest, document_pk: int) -> HttpResponseBas
     """Firm staff get their own firm's files; officers their programs'; managers any. The
     same 404 for a document that exists elsewhere as for one that does not."""
     try:
-        document = document_service.document_get(user=request.user, pk=document_pk)
+        document = document_get(user=request.user, pk=document_pk)
     except ApplicationDocument.DoesNotExist as exc:
         raise Http404 from exc
-    return document_service.document_response(document=document, inline=request.GET.get("inline") == "1")
+    return document_response(document=document, inline=request.GET.get("inline") == "1")
 
 
 def _submit_problems(application: Application) -> list[str]:

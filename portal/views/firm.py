@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import InfoRequest
-from firms.models import ExportProduct, Firm, FirmMembership, IPHolding
-from firms.services import firm_update
+from firms.models import ExportProduct, Firm, FirmMembership, Invitation, IPHolding, JoinRequest
+from firms.services import membership
+from firms.services import profile as profile_service
+from firms.services.membership import invitation_id_from_token
+from firms.services.registry import firm_update
 from notifications.models import Notification
 from portal.access import FirmRequest, PortalRequest, firm_required, portal_login_required
-from portal.errors import PortalRefusal
 from portal.forms.firm import (
     ExportProductForm,
     FirmForm,
@@ -29,7 +31,6 @@ from portal.forms.firm import (
     JoinRequestForm,
     apply_validation_error,
 )
-from portal.models import Invitation, JoinRequest
 from portal.selectors import (
     export_tier_band,
     firm_applications,
@@ -39,10 +40,8 @@ from portal.selectors import (
     pending_join_request,
     size_class_derivation,
 )
-from portal.services import firm_profile as profile_service
-from portal.services import membership
 from portal.stash import autosave_done
-from portal.tokens import invitation_id_from_token
+from sme_support.errors import DomainError
 
 
 @portal_login_required
@@ -78,9 +77,9 @@ def firm_register(request: PortalRequest) -> HttpResponse:
                 membership.firm_register(user=request.user, **data)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
-            except (IntegrityError, PortalRefusal) as exc:
+            except (IntegrityError, DomainError) as exc:
                 # IntegrityError: another person registered the same number a moment ago.
-                form.add_error(None, str(exc) if isinstance(exc, PortalRefusal) else _("Please try again."))
+                form.add_error(None, str(exc) if isinstance(exc, DomainError) else _("Please try again."))
             else:
                 messages.success(request, _("Your firm is registered. Welcome!"))
                 return redirect("portal:firm_profile")
@@ -107,7 +106,7 @@ def join_request_create(request: PortalRequest) -> HttpResponse:
         raise Http404
     try:
         membership.join_request_create(user=request.user, firm=firm, message=form.cleaned_data["message"])
-    except PortalRefusal as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Your request was sent. A member of the firm will approve it."))
@@ -120,7 +119,7 @@ def join_request_cancel(request: PortalRequest, pk: int) -> HttpResponse:
     join_request = get_object_or_404(JoinRequest, pk=pk, user=request.user)
     try:
         membership.join_request_cancel(join_request=join_request, user=request.user)
-    except PortalRefusal as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.info(request, _("Your request was cancelled."))
@@ -238,7 +237,7 @@ def firm_members(request: FirmRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 base_url=request.build_absolute_uri("/"),
             )
-        except PortalRefusal as exc:
+        except DomainError as exc:
             form.add_error("email", str(exc))
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
@@ -261,7 +260,7 @@ def join_request_decide(request: FirmRequest, pk: int) -> HttpResponse:
             messages.info(request, _("The request was declined."))
         else:
             messages.error(request, _("Choose approve or decline."))
-    except PortalRefusal as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("portal:firm_members")
 
@@ -303,7 +302,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _accept(request: PortalRequest, invitation: Invitation) -> HttpResponse:
     try:
         membership.invitation_accept(invitation=invitation, user=request.user)
-    except PortalRefusal as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("portal:dashboard")
     messages.success(request, _("You are now a member of %(firm)s.") % {"firm": invitation.firm})

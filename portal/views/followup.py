@@ -13,21 +13,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import outcomes
+from applications.casework.services import application_answer_info as info_request_answer
+from applications.casework.services import firm_message_send as message_post
+from applications.decisions.grants import application_withdraw
+from applications.eligibility import preview
 from applications.errors import ApplicationError
 from applications.models import Application, OutcomeFollowUp, OutcomeReport
-from applications.services import application_withdraw
+from applications.outcomes import services as outcomes
 from applications.workflow import TERMINAL, WITHDRAWABLE, Status
 from notifications.models import Notification
+from notifications.services import notifications_mark_read
 from portal.access import FirmRequest, firm_required
 from portal.forms.applications import InfoAnswerForm, MessageForm, OutcomeReportForm, WithdrawForm
 from portal.forms.outcomes import MEETINGS_PREFIX, FollowUpForm, meeting_formset
 from portal.selectors import firm_application, open_offers
-from portal.services.followup import info_request_answer, message_post, notifications_mark_read
 from portal.stash import autosave_done
 from portal.timeline import firm_timeline
 from portal.views.applications import _cost_summary, _document_checklist
-from programs.eligibility import preview
 
 
 def _get_application(request: HttpRequest, pk: int) -> Application:

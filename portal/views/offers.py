@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applications.decisions.offers import waitlist_offer_accept, waitlist_offer_decline
 from applications.errors import ApplicationError
 from applications.models import WaitlistOffer
-from applications.waitlist import waitlist_offer_accept, waitlist_offer_decline
 from portal.access import FirmRequest, firm_required
 from portal.forms.applications import OfferDeclineForm
 from portal.selectors import firm_offer

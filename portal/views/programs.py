@@ -9,11 +9,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from applications.eligibility import EligibilityOutcome, preview
+from applications.eligibility.engine import preview_many
+from applications.models import ApplicationDocument
 from firms.models import Sector
 from portal.access import FirmRequest, firm_required
 from portal.forms.applications import CatalogueFilterForm
-from portal.selectors import catalogue_previews, live_application, program_catalogue, required_document_types
-from programs.eligibility import EligibilityOutcome, preview
+from portal.selectors import live_application, program_catalogue, required_document_types
 from programs.models import ExpenseCategory, Program
 
 PAGE_SIZE = 20
@@ -43,7 +45,7 @@ def catalogue(request: FirmRequest) -> HttpResponse:
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     page = Paginator(program_catalogue(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
     programs = list(page)
-    previews = catalogue_previews(firm=firm, programs=programs)
+    previews = preview_many(firm=firm, programs=programs)
     cards = [{"program": program, "badge": eligibility_badge(previews[program.pk])} for program in programs]
     query = request.GET.copy()
     query.pop("page", None)
@@ -62,8 +64,6 @@ def program_detail(request: FirmRequest, pk: int) -> HttpResponse:
     if program is None or program.opens_at > timezone.now():
         raise Http404
     doc_types, from_rules = required_document_types(program)
-    from applications.models import ApplicationDocument
-
     context = {
         "program": program,
         "badge": eligibility_badge(preview(firm=firm, program=program)),

@@ -1,19 +1,2 @@
-"""Eligibility: which rules an application passes, with a reason a firm can act on.
-
-Each result is stored as ``{"rule", "passed", "reason": {"ko", "en"}, "params"}`` so the firm
-and the officer read it in their own language whatever language the worker ran in. See
-``engine`` for which rules apply to a program and who calls what.
-"""
-
-from __future__ import annotations
-
-from programs.eligibility.engine import (
-    EligibilityOutcome,
-    RuleSet,
-    evaluate,
-    evaluate_many,
-    preview,
-    rule_set_for,
-)
-
-__all__ = ["EligibilityOutcome", "RuleSet", "evaluate", "evaluate_many", "preview", "rule_set_for"]
+"""What a program's eligibility rules take: each rule type's parameters (``params``) and their
+validation (``specs``). Judging applications against the rules is ``applications.eligibility``."""

@@ -17,11 +17,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from applications.casework.services import (
+    application_override_eligibility,
+    application_request_info,
+    application_start_review,
+    officer_message_send,
+)
+from applications.decisions.services import DECISION_LABELS, Decision, decision_request, decision_sign_off
 from applications.errors import ApplicationError, NotPermitted, TransitionNotAllowed
 from applications.models import Application, DecisionSignOff, OutcomeReport
-from applications.outcomes import outcome_report_accept, outcome_report_return
+from applications.outcomes.services import outcome_report_accept, outcome_report_return
 from applications.workflow import ActorKind, Status, transitions_from
-from reviews import actions
 from reviews.forms import (
     AssignForm,
     ConflictForm,
@@ -91,7 +97,7 @@ def detail_context(request: OfficerRequest, application: Application, **bound: f
     panel = review_panel(user=user, application=application)
     conflicted = has_conflict(reviewer=user, firm_id=firm.pk)
     moves = _officer_moves(application.status)
-    decisions = [d for d in actions.Decision if str(d) in moves]
+    decisions = [d for d in Decision if str(d) in moves]
     mine = panel.mine
     pending = (
         DecisionSignOff.objects.filter(application=application, status=DecisionSignOff.State.PENDING)
@@ -149,7 +155,7 @@ def detail_context(request: OfficerRequest, application: Application, **bound: f
     }
     if decisions:
         context["decision_form"].fields["decision"].choices = [
-            (str(d), label) for d, label in actions.DECISION_LABELS.items() if d in decisions
+            (str(d), label) for d, label in DECISION_LABELS.items() if d in decisions
         ]
     context.update(bound)
     return context
@@ -195,7 +201,7 @@ def _act(
 @require_POST
 def start_review(request: OfficerRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict[str, Any]) -> str:
-        actions.review_start(application=application, actor=request.user)
+        application_start_review(application=application, actor=request.user)
         return _("The review has started; the firm was notified.")
 
     return _act(request, pk, name="start_form", make_form=lambda a: forms.Form(request.POST), perform=perform)
@@ -205,7 +211,7 @@ def start_review(request: OfficerRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_info(request: OfficerRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict[str, Any]) -> str:
-        info = actions.info_request(
+        info = application_request_info(
             application=application, actor=request.user, message=data["message"], due_on=data["due_on"]
         )
         return _("The firm was asked for more information, due %(date)s.") % {"date": info.due_on.isoformat()}
@@ -217,7 +223,9 @@ def request_info(request: OfficerRequest, pk: int) -> HttpResponse:
 @require_POST
 def override(request: OfficerRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict[str, Any]) -> str:
-        actions.eligibility_override(application=application, actor=request.user, justification=data["justification"])
+        application_override_eligibility(
+            application=application, actor=request.user, justification=data["justification"]
+        )
         return _("The application is now eligible; your justification is in its history.")
 
     return _act(request, pk, name="override_form", make_form=lambda a: OverrideForm(request.POST), perform=perform)
@@ -227,12 +235,12 @@ def override(request: OfficerRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: OfficerRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict[str, Any]) -> str:
-        decision = actions.Decision(data["decision"])
-        outcome = actions.decide(
+        decision = Decision(data["decision"])
+        outcome = decision_request(
             application=application,
             actor=request.user,
-            decision=decision,
-            units=data.get("units") if decision == actions.Decision.APPROVE else None,
+            decision=decision.value,
+            units=data.get("units") if decision == Decision.APPROVE else None,
             reason=data["reason"],
         )
         if not outcome.applied:
@@ -251,7 +259,7 @@ def sign_off(request: OfficerRequest, pk: int) -> HttpResponse:
         pending = DecisionSignOff.objects.filter(application=application, status=DecisionSignOff.State.PENDING).first()
         if pending is None:
             raise TransitionNotAllowed(_("No decision on this application is waiting for sign-off."))
-        outcome = actions.sign_off(
+        outcome = decision_sign_off(
             sign_off=pending, actor=request.user, approve=data["verdict"] == "sign", note=data.get("note") or ""
         )
         return outcome.message
@@ -263,7 +271,7 @@ def sign_off(request: OfficerRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_send(request: OfficerRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict[str, Any]) -> str:
-        actions.officer_message_send(application=application, actor=request.user, body=data["body"])
+        officer_message_send(application=application, actor=request.user, body=data["body"])
         return _("Your message was sent to the firm.")
 
     return _act(request, pk, name="message_form", make_form=lambda a: MessageForm(request.POST), perform=perform)

@@ -1,5 +1,5 @@
 """The programs an officer works on, and ranked selection when a call has closed
-(``applications.selection``: the preview is exactly what the commit does)."""
+(``applications.decisions.selection``: the preview is exactly what the commit does)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from applications.errors import ApplicationError
-from applications.selection import (
+from applications.decisions.selection import (
     may_run_selection,
     selection_blockers,
     selection_commit,
     selection_fingerprint,
     selection_preview,
 )
-from applications.selectors import program_assigned_list
+from applications.errors import ApplicationError
 from programs.models import Program
+from programs.selectors import program_assigned_list
 from reviews.views.access import OfficerRequest, forbidden, officer_required
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from applications.decisions import sign_offs_awaiting
+from applications.decisions.selectors import sign_offs_awaiting
 from applications.models import Application
 from applications.workflow import Status
 from reviews.bulk import BULK_ACTION_LABELS

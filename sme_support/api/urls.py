@@ -10,7 +10,7 @@ from applications.api.stats import ApplicationStatisticsView, IPFilingStatistics
 from applications.api.views import ApplicationViewSet, OutcomeReportViewSet
 from firms.api import FirmViewSet
 from programs.api import CountryViewSet, ProgramViewSet
-from programs.api_markets import MarketPriorityViewSet
+from programs.markets.api import MarketPriorityViewSet
 from sme_support.api.base import ApiViewMixin
 from sme_support.api.tokens import api_tokens
 

@@ -9,7 +9,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from applications import services
+from applications.casework.services import (
+    application_override_eligibility,
+    application_request_info,
+    application_start_review,
+)
+from applications.decisions.grants import application_cancel, application_complete
+from applications.decisions.moves import application_approve, application_reject, application_waitlist
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_submit
 from applications.models import Application
 from applications.workflow import Status
 from programs.models import Program
@@ -36,37 +44,37 @@ def application_in(program: Program, status: str, *, actor: Any = None) -> Appli
     application = ApplicationFactory(program=program, firm=firm, requested_units=min(program.per_firm_cap, 10_000_000))
     if status == Status.DRAFT:
         return application
-    services.application_submit(application=application, actor=staff)
+    application_submit(application=application, actor=staff)
     if status == Status.SUBMITTED:
         return application
-    services.application_screen(application_id=application.pk)
+    application_screen(application_id=application.pk)
     application.refresh_from_db()
     if application.status == Status.INELIGIBLE and status != Status.INELIGIBLE:
-        services.application_override_eligibility(application=application, actor=actor, justification="set-up")
+        application_override_eligibility(application=application, actor=actor, justification="set-up")
     if status in (Status.ELIGIBLE, Status.INELIGIBLE):
         application.refresh_from_db()
         assert application.status == status, application.eligibility_results
         return application
-    services.application_start_review(application=application, actor=actor)
+    application_start_review(application=application, actor=actor)
     if status == Status.UNDER_REVIEW:
         return application
     if status == Status.INFO_REQUESTED:
-        services.application_request_info(application=application, actor=actor, message="More please")
+        application_request_info(application=application, actor=actor, message="More please")
         return application
     if status in (Status.WAITLISTED, Status.REJECTED):
-        call = services.application_waitlist if status == Status.WAITLISTED else services.application_reject
+        call = application_waitlist if status == Status.WAITLISTED else application_reject
         call(application=application, actor=actor, reason="set-up")
         return application
-    services.application_approve(
+    application_approve(
         application=application, actor=actor, units=min(APPROVED_UNITS, application.requested_units), reason="set-up"
     )
     if status == Status.APPROVED:
         return application
     if status == Status.COMPLETED:
-        services.application_complete(application=application, actor=actor)
+        application_complete(application=application, actor=actor)
         return application
     if status == Status.CANCELLED:
-        services.application_cancel(application=application, actor=actor, reason="set-up")
+        application_cancel(application=application, actor=actor, reason="set-up")
         return application
     raise AssertionError(f"no set-up path to {status}")
 

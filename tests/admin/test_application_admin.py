@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.admin import ProgramFilter
+from applications.admin.records import ProgramFilter
 from applications.models import Allocation, Application, OutcomeReport, StatusChange
 from applications.workflow import Status
 from tests.admin.conftest import application_in, client_for

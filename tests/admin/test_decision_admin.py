@@ -12,7 +12,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from applications.decisions import decision_request
+from applications.decisions.services import decision_request
 from applications.models import (
     Allocation,
     DecisionPolicy,
@@ -132,7 +132,7 @@ def test_a_second_decision_while_one_waits_for_sign_off_is_refused(officer_clien
 def test_the_scores_rule_holds_in_admin(officer_client, program, monkeypatch) -> None:
     DecisionPolicy.objects.create(program=program, requires_scores=True)
     scores: dict[int, Decimal] = {}
-    monkeypatch.setattr("applications.decisions.program_scores", lambda *, program: scores)
+    monkeypatch.setattr("applications.decisions.services.program_scores", lambda *, program: scores)
     application = application_in(program, Status.UNDER_REVIEW)
     response = officer_client.post(
         CHANGELIST,
@@ -324,7 +324,7 @@ def test_the_service_refusal_is_shown_on_the_form(manager_client, program, monke
     def refuse(**kwargs):
         raise InvalidInput("The threshold is not allowed for this program.")
 
-    monkeypatch.setattr("applications.admin_decisions.decision_policy_set", refuse)
+    monkeypatch.setattr("applications.admin.decisions.decision_policy_set", refuse)
     response = manager_client.post(f"{POLICIES}add/", _policy_form(program))
     assert response.status_code == 200
     assert "The threshold is not allowed for this program." in str(response.context["adminform"].form.errors)

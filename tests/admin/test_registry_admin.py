@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from firms import services as firm_services
 from firms.models import ExportTier, Firm, FirmMembership, SizeClass, SizeClassThreshold
+from firms.services import registry as firm_services
 from programs.models import Country, Program, ProgramOfficer
 from sme_support.roles import Role
 from tests.factories import FirmFactory, UserFactory, make_brn, user_in_group

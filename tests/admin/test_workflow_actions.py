@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone, translation
 
-from applications import services
+from applications.decisions.moves import application_approve
 from applications.errors import ApplicationError
 from applications.models import Allocation, InfoRequest
 from applications.workflow import Status
@@ -85,7 +85,7 @@ def test_action_on_an_application_in_the_wrong_state_reports_the_services_messag
     application = application_in(program, Status.ELIGIBLE)
     history_before = application.history.count()
     with translation.override("en"), pytest.raises(ApplicationError) as refusal:
-        services.application_approve(application=application, actor=officer, units=1_000_000, reason="x")
+        application_approve(application=application, actor=officer, units=1_000_000, reason="x")
     response = officer_client.post(
         CHANGELIST,
         _confirm("approve", application, reason="Looks good", **{f"units_{application.pk}": 1_000_000}),

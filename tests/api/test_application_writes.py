@@ -1,4 +1,4 @@
-"""Writes go through applications.services, and its refusals come back as 400/403/409 in
+"""Writes go through the application services, and its refusals come back as 400/403/409 in
 the API's error shape."""
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def test_a_decision_while_one_waits_for_sign_off_is_409(world_with_threshold: Wo
 def test_the_scores_rule_holds_over_the_api(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     DecisionPolicy.objects.create(program=world.program_a, requires_scores=True)
     scores: dict[int, Decimal] = {}
-    monkeypatch.setattr("applications.decisions.program_scores", lambda *, program: scores)
+    monkeypatch.setattr("applications.decisions.services.program_scores", lambda *, program: scores)
     response = post(world.client("officer"), world.app_ba, "waitlist", {"reason": "Below the line"})
     assert response.status_code == 409
     assert error_of(response)["code"] == "scores_missing"

@@ -25,7 +25,9 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from applications import allocation, services
+from applications.decisions import capacity as allocation
+from applications.decisions.grants import application_withdraw
+from applications.decisions.moves import application_approve
 from applications.errors import CapacityExceeded, TransitionNotAllowed
 from applications.models import Allocation, Application, StatusChange
 from applications.workflow import Status
@@ -126,7 +128,7 @@ def test_parallel_approvals_never_exceed_capacity(officer: Any) -> None:
 
     outcomes = _race(
         apps,
-        lambda app: services.application_approve(application=app, actor=officer, units=1, reason="First come"),
+        lambda app: application_approve(application=app, actor=officer, units=1, reason="First come"),
     )
 
     assert Counter(outcomes) == {"ok": CAPACITY, "CapacityExceeded": RACERS - CAPACITY}
@@ -202,7 +204,7 @@ def test_two_concurrent_approvals_of_the_same_application_approve_it_once(office
 
     outcomes = _race(
         [officer, second_officer],
-        lambda actor: services.application_approve(
+        lambda actor: application_approve(
             application=Application.objects.get(pk=app.pk), actor=actor, units=1, reason="Approve"
         ),
     )
@@ -221,16 +223,16 @@ def test_parallel_withdrawals_and_approvals_keep_the_counter_exact(officer: Any)
     program = _booths(officer, capacity=CAPACITY)
     approved = _under_review(program, CAPACITY)
     for app in approved:
-        services.application_approve(application=app, actor=officer, units=1, reason="Early")
+        application_approve(application=app, actor=officer, units=1, reason="Early")
     waiting = _under_review(program, CAPACITY)
     staff = {app.pk: firm_user(app.firm) for app in approved}
 
     def act(item: tuple[str, Application]) -> None:
         kind, app = item
         if kind == "withdraw":
-            services.application_withdraw(application=app, actor=staff[app.pk])
+            application_withdraw(application=app, actor=staff[app.pk])
         else:
-            services.application_approve(application=app, actor=officer, units=1, reason="Freed booth")
+            application_approve(application=app, actor=officer, units=1, reason="Freed booth")
 
     _race([("withdraw", a) for a in approved] + [("approve", a) for a in waiting], act)
 

@@ -12,8 +12,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import translation
 
-from applications import services
+from applications.decisions.grants import application_withdraw
 from applications.errors import ApplicationError, DuplicateApplication
+from applications.intake import services as intake_services
+from applications.intake.services import application_create, live_application_exists
 from applications.models import Application
 from applications.workflow import Status
 from tests.factories import FirmFactory, ProgramFactory, firm_user
@@ -22,7 +24,7 @@ BARRIER_TIMEOUT = 30
 
 
 def _create(program: Any, firm: Any, actor: Any, units: int = 1_000_000) -> Application:
-    return services.application_create(program=program, firm=firm, actor=actor, requested_units=units)
+    return application_create(program=program, firm=firm, actor=actor, requested_units=units)
 
 
 @pytest.mark.django_db
@@ -49,7 +51,7 @@ def test_any_application_that_is_not_withdrawn_blocks_a_new_one(firm, firm_staff
 @pytest.mark.django_db
 def test_a_withdrawn_application_does_not_block_a_new_try(firm, firm_staff, program) -> None:
     first = _create(program, firm, firm_staff)
-    services.application_withdraw(application=first, actor=firm_staff)
+    application_withdraw(application=first, actor=firm_staff)
     second = _create(program, firm, firm_staff)
     assert second.pk != first.pk and second.status == Status.DRAFT
 
@@ -70,7 +72,7 @@ def test_the_constraint_is_turned_into_the_domain_error_and_the_transaction_surv
     """The race in one thread: the check misses the first application (as it would if that
     one committed a moment after the check), so the unique index refuses the insert."""
     first = _create(program, firm, firm_staff)
-    monkeypatch.setattr(services, "live_application_exists", lambda **kwargs: False)
+    monkeypatch.setattr(intake_services, "live_application_exists", lambda **kwargs: False)
 
     with transaction.atomic():
         with pytest.raises(DuplicateApplication):
@@ -89,7 +91,7 @@ def test_two_colleagues_applying_at_the_same_moment_get_one_application(monkeypa
     firm = FirmFactory()
     colleagues = [firm_user(firm), firm_user(firm)]
     barrier = threading.Barrier(len(colleagues), timeout=BARRIER_TIMEOUT)
-    real_check = services.live_application_exists
+    real_check = live_application_exists
     checks: list[bool] = []
 
     def check_then_wait(**kwargs: Any) -> bool:
@@ -98,7 +100,7 @@ def test_two_colleagues_applying_at_the_same_moment_get_one_application(monkeypa
         barrier.wait()
         return found
 
-    monkeypatch.setattr(services, "live_application_exists", check_then_wait)
+    monkeypatch.setattr(intake_services, "live_application_exists", check_then_wait)
     outcomes: list[Any] = [None] * len(colleagues)
 
     def apply(index: int, user: Any) -> None:

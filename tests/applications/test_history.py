@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from applications.intake.services import application_submit
 from applications.models import AppendOnlyError, StatusChange
 from applications.workflow import ActorKind, Status
 from tests.applications.workflow_driver import FAST_HASHERS, Cast, drive_to, make_cast
@@ -96,12 +97,11 @@ def test_history_retells_the_journey_in_order(cast: Cast) -> None:
 
 
 def test_queryset_update_and_delete_are_refused(firm, firm_staff, program) -> None:
-    from applications import services
     from applications.models import AppendOnlyError, StatusChange
     from tests.factories import ApplicationFactory
 
     app = ApplicationFactory(program=program, firm=firm)
-    services.application_submit(application=app, actor=firm_staff)
+    application_submit(application=app, actor=firm_staff)
     with pytest.raises(AppendOnlyError):
         StatusChange.objects.filter(application=app).update(note="rewritten")
     with pytest.raises(AppendOnlyError):
@@ -111,11 +111,10 @@ def test_queryset_update_and_delete_are_refused(firm, firm_staff, program) -> No
 def test_the_database_refuses_raw_updates_and_deletes_of_history(firm, firm_staff, program) -> None:
     from django.db import DatabaseError, connection, transaction
 
-    from applications import services
     from tests.factories import ApplicationFactory
 
     app = ApplicationFactory(program=program, firm=firm)
-    services.application_submit(application=app, actor=firm_staff)
+    application_submit(application=app, actor=firm_staff)
     for sql in (
         "UPDATE applications_statuschange SET note = 'x' WHERE application_id = %s",
         "DELETE FROM applications_statuschange WHERE application_id = %s",
@@ -128,10 +127,9 @@ def test_the_database_refuses_raw_updates_and_deletes_of_history(firm, firm_staf
 def test_an_application_with_history_cannot_be_deleted(firm, firm_staff, program) -> None:
     from django.db.models import ProtectedError
 
-    from applications import services
     from tests.factories import ApplicationFactory
 
     app = ApplicationFactory(program=program, firm=firm)
-    services.application_submit(application=app, actor=firm_staff)
+    application_submit(application=app, actor=firm_staff)
     with pytest.raises(ProtectedError):
         app.delete()

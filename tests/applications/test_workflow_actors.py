@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from applications import services
+from applications.decisions.grants import application_withdraw
+from applications.decisions.moves import application_approve
 from applications.errors import NoteRequired, NotPermitted
+from applications.intake.services import application_create, application_submit, application_update_draft
 from applications.models import Allocation, Application, StatusChange
 from applications.workflow import TRANSITIONS, ActorKind, Status
 from programs.models import Program
@@ -82,7 +84,7 @@ def test_role_lists_match_the_design() -> None:
 
 def _firm_action(action: str) -> tuple[str, Any]:
     if action == "update_draft":
-        return Status.DRAFT, lambda app, user: services.application_update_draft(
+        return Status.DRAFT, lambda app, user: application_update_draft(
             application=app, actor=user, requested_units=1, answers={"plan": "theirs"}
         )
     return _first_source(action), lambda app, user: FIRINGS[action].call(app, user, "An answer")
@@ -105,15 +107,13 @@ def test_staff_of_another_firm_may_not_withdraw_an_approved_application(cast: Ca
     app = drive_to(cast.new_application(), Status.APPROVED, cast)
     before = _snapshot(app)
     with pytest.raises(NotPermitted):
-        services.application_withdraw(application=app, actor=cast.other_firm_staff)
+        application_withdraw(application=app, actor=cast.other_firm_staff)
     assert _snapshot(app) == before
 
 
 def test_staff_of_another_firm_may_not_start_an_application_for_this_firm(cast: Cast) -> None:
     with pytest.raises(NotPermitted):
-        services.application_create(
-            program=cast.program, firm=cast.firm, actor=cast.other_firm_staff, requested_units=1
-        )
+        application_create(program=cast.program, firm=cast.firm, actor=cast.other_firm_staff, requested_units=1)
     assert not Application.objects.filter(firm=cast.firm).exists()
 
 
@@ -210,7 +210,7 @@ def test_inactive_user_is_refused_even_on_their_own_firm(cast: Cast) -> None:
     cast.firm_staff.save(update_fields=["is_active"])
     before = _snapshot(app)
     with translation.override("en"), pytest.raises(NotPermitted):
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
     assert _snapshot(app) == before
 
 
@@ -246,6 +246,6 @@ def test_transition_that_needs_a_note_refuses_a_blank_one(name: str, blank: str,
 
 def test_approval_with_a_reason_is_recorded_with_it(cast: Cast) -> None:
     app = drive_to(cast.new_application(), Status.UNDER_REVIEW, cast)
-    services.application_approve(application=app, actor=cast.officer, units=APPROVED_UNITS, reason="Strong plan")
+    application_approve(application=app, actor=cast.officer, units=APPROVED_UNITS, reason="Strong plan")
     row = StatusChange.objects.get(application=app, transition="approve")
     assert row.note == "Strong plan"

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from applications import services
+from applications.decisions.grants import application_cancel, application_withdraw
+from applications.decisions.moves import application_approve, application_waitlist
 from applications.errors import CapacityExceeded, InvalidUnits
 from applications.models import Allocation, Application, StatusChange
 from applications.workflow import Status
@@ -41,7 +42,7 @@ def _drive_for_own_firm(cast: Cast, status: str, requested: int = CAP) -> Applic
 
 
 def _approve(cast: Cast, app: Application, units: int) -> Application:
-    return services.application_approve(application=app, actor=cast.officer, units=units, reason="Fits the plan")
+    return application_approve(application=app, actor=cast.officer, units=units, reason="Fits the plan")
 
 
 def _allocated(cast: Cast) -> int:
@@ -157,7 +158,7 @@ def test_withdrawing_an_approved_application_returns_its_units(cast: Cast) -> No
     assert _allocated(cast) > 0
     granted = Allocation.objects.get(application=app).units
     started = timezone.now()
-    services.application_withdraw(application=app, actor=cast.firm_staff, note="Could not travel")
+    application_withdraw(application=app, actor=cast.firm_staff, note="Could not travel")
     allocation = Allocation.objects.get(application=app)
     assert allocation.units == granted
     assert started <= allocation.released_at <= timezone.now()
@@ -171,7 +172,7 @@ def test_cancelling_an_approved_application_returns_its_units(cast: Cast) -> Non
     keep = _in_review(cast)
     _approve(cast, keep, 10)
     app = _drive_for_own_firm(cast, Status.APPROVED)
-    services.application_cancel(application=app, actor=cast.officer, reason="Did not attend")
+    application_cancel(application=app, actor=cast.officer, reason="Did not attend")
     assert Allocation.objects.get(application=app).released_at is not None
     assert Allocation.objects.get(application=keep).released_at is None
     assert _allocated(cast) == 10 == _live_sum(cast)
@@ -182,13 +183,13 @@ def test_returned_units_can_be_granted_to_a_waitlisted_application(cast: Cast) -
     for app in approved:
         _approve(cast, app, CAP)
     waiting = _in_review(cast)
-    services.application_waitlist(application=waiting, actor=cast.officer, reason="Capacity used up")
+    application_waitlist(application=waiting, actor=cast.officer, reason="Capacity used up")
     with pytest.raises(CapacityExceeded):
         _approve(cast, waiting, CAP)
 
     own = _drive_for_own_firm(cast, Status.UNDER_REVIEW, requested=10)
     _approve(cast, own, 10)
-    services.application_withdraw(application=own, actor=cast.firm_staff)
+    application_withdraw(application=own, actor=cast.firm_staff)
     # 80 granted: the withdrawn 10 are back, so 20 remain.
     _approve(cast, waiting, 20)
     waiting.refresh_from_db()
@@ -201,7 +202,7 @@ def test_withdrawing_before_approval_touches_no_capacity(status: str, cast: Cast
     other = _in_review(cast)
     _approve(cast, other, 7)
     app = _drive_for_own_firm(cast, status)
-    services.application_withdraw(application=app, actor=cast.firm_staff)
+    application_withdraw(application=app, actor=cast.firm_staff)
     assert not Allocation.objects.filter(application=app).exists()
     assert _allocated(cast) == 7 == _live_sum(cast)
 

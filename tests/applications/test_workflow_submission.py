@@ -12,8 +12,9 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from applications import services
+from applications.eligibility.screening import application_screen
 from applications.errors import CallClosed, InvalidUnits, TransitionNotAllowed
+from applications.intake.services import application_create, application_submit, application_update_draft
 from applications.models import Application, StatusChange
 from applications.tasks import screen_application
 from applications.workflow import Status
@@ -56,7 +57,7 @@ def test_submit_assigns_a_receipt_number_and_submission_time(cast: Cast) -> None
     app = cast.new_application()
     assert app.receipt_number is None
     started = timezone.now()
-    services.application_submit(application=app, actor=cast.firm_staff)
+    application_submit(application=app, actor=cast.firm_staff)
     app.refresh_from_db()
     assert app.receipt_number == f"R{cast.program.fiscal_year}-{app.pk:07d}"
     assert started <= app.submitted_at <= timezone.now()
@@ -68,8 +69,8 @@ def test_receipt_numbers_differ_between_applications(cast: Cast) -> None:
     first = cast.new_application()
     other_firm = make_cast().firm
     second = cast.new_application(firm=other_firm)
-    services.application_submit(application=first, actor=cast.firm_staff)
-    services.application_submit(application=second, actor=firm_user(other_firm))
+    application_submit(application=first, actor=cast.firm_staff)
+    application_submit(application=second, actor=firm_user(other_firm))
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.receipt_number and second.receipt_number
@@ -79,7 +80,7 @@ def test_receipt_numbers_differ_between_applications(cast: Cast) -> None:
 
 def test_caller_instance_sees_the_committed_state(cast: Cast) -> None:
     app = cast.new_application()
-    returned = services.application_submit(application=app, actor=cast.firm_staff)
+    returned = application_submit(application=app, actor=cast.firm_staff)
     assert app.status == returned.status == Status.SUBMITTED
     assert app.receipt_number == returned.receipt_number
 
@@ -94,7 +95,7 @@ def test_submit_is_refused_once_the_call_has_closed(cast: Cast) -> None:
         opens_at=closes - dt.timedelta(days=30), closes_at=closes
     )
     with translation.override("en"), pytest.raises(CallClosed) as caught:
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
     assert "closed" in str(caught.value)
     assert timezone.localtime(closes).strftime("%Y-%m-%d %H:%M") in str(caught.value)
     app.refresh_from_db()
@@ -109,7 +110,7 @@ def test_submit_is_refused_before_the_call_opens(cast: Cast) -> None:
         opens_at=opens, closes_at=opens + dt.timedelta(days=30)
     )
     with translation.override("en"), pytest.raises(CallClosed) as caught:
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
     assert "opens" in str(caught.value)
     assert timezone.localtime(opens).strftime("%Y-%m-%d %H:%M") in str(caught.value)
     app.refresh_from_db()
@@ -120,9 +121,9 @@ def test_call_closes_exactly_at_its_closing_time(cast: Cast) -> None:
     closes_at = cast.program.closes_at
     early, late = cast.new_application(), cast.new_application(firm=make_cast().firm)
     with time_machine.travel(closes_at - dt.timedelta(microseconds=1), tick=False):
-        services.application_submit(application=early, actor=cast.firm_staff)
+        application_submit(application=early, actor=cast.firm_staff)
     with time_machine.travel(closes_at, tick=False), pytest.raises(CallClosed):
-        services.application_submit(application=late, actor=firm_user(late.firm))
+        application_submit(application=late, actor=firm_user(late.firm))
     early.refresh_from_db()
     late.refresh_from_db()
     assert (early.status, late.status) == (Status.SUBMITTED, Status.DRAFT)
@@ -134,7 +135,7 @@ def test_drafts_cannot_be_started_on_a_closed_call(cast: Cast) -> None:
     )
     cast.program.refresh_from_db()
     with pytest.raises(CallClosed):
-        services.application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=1)
+        application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=1)
 
 
 # --- Units ------------------------------------------------------------------------------------
@@ -143,27 +144,23 @@ def test_drafts_cannot_be_started_on_a_closed_call(cast: Cast) -> None:
 @pytest.mark.parametrize("units", [0, -5])
 def test_create_refuses_units_below_one(units: int, cast: Cast) -> None:
     with pytest.raises(InvalidUnits):
-        services.application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=units)
+        application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=units)
     assert not Application.objects.filter(program=cast.program).exists()
 
 
 def test_create_accepts_exactly_the_cap_and_refuses_one_more(cast: Cast) -> None:
     cap = cast.program.per_firm_cap
     with translation.override("en"), pytest.raises(InvalidUnits) as caught:
-        services.application_create(
-            program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=cap + 1
-        )
+        application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=cap + 1)
     assert str(cap) in str(caught.value)
-    app = services.application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=cap)
+    app = application_create(program=cast.program, firm=cast.firm, actor=cast.firm_staff, requested_units=cap)
     assert (app.status, app.requested_units, app.created_by) == (Status.DRAFT, cap, cast.firm_staff)
 
 
 def test_update_draft_refuses_units_over_the_cap(cast: Cast) -> None:
     app = cast.new_application(requested_units=5)
     with pytest.raises(InvalidUnits):
-        services.application_update_draft(
-            application=app, actor=cast.firm_staff, requested_units=cast.program.per_firm_cap + 1
-        )
+        application_update_draft(application=app, actor=cast.firm_staff, requested_units=cast.program.per_firm_cap + 1)
     app.refresh_from_db()
     assert app.requested_units == 5
 
@@ -173,7 +170,7 @@ def test_submit_refuses_units_over_the_cap(cast: Cast) -> None:
     app = cast.new_application(requested_units=cast.program.per_firm_cap)
     type(cast.program).objects.filter(pk=cast.program.pk).update(per_firm_cap=cast.program.per_firm_cap - 1)
     with translation.override("en"), pytest.raises(InvalidUnits) as caught:
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
     assert str(cast.program.per_firm_cap - 1) in str(caught.value)
     app.refresh_from_db()
     assert (app.status, app.receipt_number) == (Status.DRAFT, None)
@@ -183,7 +180,7 @@ def test_submit_refuses_units_over_the_cap(cast: Cast) -> None:
 def test_only_a_draft_can_be_edited(cast: Cast) -> None:
     app = drive_to(cast.new_application(requested_units=5), Status.SUBMITTED, cast)
     with pytest.raises(TransitionNotAllowed):
-        services.application_update_draft(application=app, actor=cast.firm_staff, requested_units=6)
+        application_update_draft(application=app, actor=cast.firm_staff, requested_units=6)
     app.refresh_from_db()
     assert app.requested_units == 5
 
@@ -196,7 +193,7 @@ def test_submit_enqueues_screening_only_when_the_transaction_commits(
 ) -> None:
     app = cast.new_application()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
         assert enqueued == []
     assert enqueued == [], "enqueued before the commit"
     assert len(callbacks) == 1
@@ -209,7 +206,7 @@ def test_submit_enqueues_screening_once_on_commit(
 ) -> None:
     app = cast.new_application()
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
     assert enqueued == [app.pk]
 
 
@@ -218,7 +215,7 @@ def test_refused_submission_enqueues_nothing(
 ) -> None:
     app = put_in_state(cast.new_application(), Status.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(TransitionNotAllowed):
-        services.application_submit(application=app, actor=cast.firm_staff)
+        application_submit(application=app, actor=cast.firm_staff)
     assert callbacks == []
     assert enqueued == []
 
@@ -235,10 +232,10 @@ def test_broker_outage_does_not_fail_the_submission(
     monkeypatch.setattr(screen_application, "delay", broker_down)
     app = cast.new_application()
     with (
-        caplog.at_level(logging.WARNING, logger="applications.services"),
+        caplog.at_level(logging.WARNING, logger="sme_support.queue"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        returned = services.application_submit(application=app, actor=cast.firm_staff)
+        returned = application_submit(application=app, actor=cast.firm_staff)
     assert attempts == [app.pk]
     assert returned.status == Status.SUBMITTED
     app.refresh_from_db()
@@ -253,13 +250,13 @@ def test_broker_outage_does_not_fail_the_submission(
 
 def test_screening_twice_writes_one_set_of_history_rows(cast: Cast) -> None:
     app = drive_to(cast.new_application(), Status.SUBMITTED, cast)
-    services.application_screen(application_id=app.pk)
+    application_screen(application_id=app.pk)
     app.refresh_from_db()
     checked_at, results = app.eligibility_checked_at, app.eligibility_results
     assert app.status == Status.ELIGIBLE
     assert results and all(r["passed"] for r in results)
 
-    again = services.application_screen(application_id=app.pk)
+    again = application_screen(application_id=app.pk)
 
     assert again.status == Status.ELIGIBLE
     app.refresh_from_db()
@@ -280,7 +277,7 @@ def test_redelivered_screening_task_is_harmless(cast: Cast) -> None:
 
 def test_screening_resumes_an_application_left_in_screening(cast: Cast) -> None:
     app = drive_to(cast.new_application(), Status.SCREENING, cast)
-    services.application_screen(application_id=app.pk)
+    application_screen(application_id=app.pk)
     app.refresh_from_db()
     assert app.status == Status.ELIGIBLE
     assert [t for t, _, _ in _history(app)] == ["submit", "mark_eligible"]

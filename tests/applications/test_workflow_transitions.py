@@ -10,7 +10,7 @@ import re
 import pytest
 from django.utils import timezone, translation
 
-from applications import services
+from applications.eligibility.screening import application_screen
 from applications.errors import TransitionNotAllowed
 from applications.models import Allocation, StatusChange
 from applications.workflow import DECIDED, TERMINAL, TRANSITIONS, Status, transitions_from
@@ -121,7 +121,7 @@ def test_allowed_transition_moves_the_application_and_writes_one_history_row(nam
         # The worker's service decides which screening move to make.
         if name == "mark_ineligible":
             Firm.objects.filter(pk=app.firm_id).update(sanctioned_until=dt.date(2099, 1, 1))
-        services.application_screen(application_id=app.pk)
+        application_screen(application_id=app.pk)
     else:
         firing.call(app, actor, note)
     finished = timezone.now()
@@ -197,7 +197,7 @@ def test_transition_from_a_state_it_does_not_leave_is_refused_and_explained(name
 def test_screening_leaves_any_other_state_alone(status: str, cast) -> None:
     """A re-delivered screening task must not move an application that has moved on."""
     app = put_in_state(cast.new_application(), status)
-    assert services.application_screen(application_id=app.pk).status == status
+    assert application_screen(application_id=app.pk).status == status
     app.refresh_from_db()
     assert app.status == status
     assert not StatusChange.objects.filter(application=app).exists()
@@ -205,4 +205,4 @@ def test_screening_leaves_any_other_state_alone(status: str, cast) -> None:
 
 
 def test_screening_an_unknown_application_is_a_no_op(cast) -> None:
-    assert services.application_screen(application_id=987_654_321) is None
+    assert application_screen(application_id=987_654_321) is None

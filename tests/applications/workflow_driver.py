@@ -15,8 +15,18 @@ from typing import Any
 
 from django.utils import timezone
 
-from applications import services
+from applications.casework.services import (
+    application_answer_info,
+    application_override_eligibility,
+    application_request_info,
+    application_start_review,
+)
+from applications.decisions.grants import application_cancel, application_complete, application_withdraw
+from applications.decisions.moves import application_approve, application_reject, application_waitlist
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_submit
 from applications.models import Application
+from applications.transitions import apply_transition
 from applications.workflow import TRANSITIONS, ActorKind, Status
 from firms.models import Firm, FirmMembership
 from programs.models import Program
@@ -83,17 +93,17 @@ def approved_units(app: Application) -> int:
 
 
 def _submit(app: Application, cast: Cast) -> None:
-    services.application_submit(application=app, actor=cast.staff_of(app.firm_id))
+    application_submit(application=app, actor=cast.staff_of(app.firm_id))
 
 
 def _screen(app: Application, cast: Cast) -> None:
-    services.application_screen(application_id=app.pk)
+    application_screen(application_id=app.pk)
 
 
 def _screen_ineligible(app: Application, cast: Cast) -> None:
     # A sanctioned firm fails the baseline rules; only this firm is affected.
     Firm.objects.filter(pk=app.firm_id).update(sanctioned_until=timezone.localdate() + dt.timedelta(days=90))
-    services.application_screen(application_id=app.pk)
+    application_screen(application_id=app.pk)
 
 
 def _to_screening(app: Application, cast: Cast) -> None:
@@ -103,35 +113,35 @@ def _to_screening(app: Application, cast: Cast) -> None:
 
 
 def _start_review(app: Application, cast: Cast) -> None:
-    services.application_start_review(application=app, actor=cast.officer)
+    application_start_review(application=app, actor=cast.officer)
 
 
 def _request_info(app: Application, cast: Cast) -> None:
-    services.application_request_info(application=app, actor=cast.officer, message="Please send the quotation.")
+    application_request_info(application=app, actor=cast.officer, message="Please send the quotation.")
 
 
 def _approve(app: Application, cast: Cast) -> None:
-    services.application_approve(application=app, actor=cast.officer, units=approved_units(app), reason="Strong plan")
+    application_approve(application=app, actor=cast.officer, units=approved_units(app), reason="Strong plan")
 
 
 def _waitlist(app: Application, cast: Cast) -> None:
-    services.application_waitlist(application=app, actor=cast.officer, reason="Ranked below the line")
+    application_waitlist(application=app, actor=cast.officer, reason="Ranked below the line")
 
 
 def _reject(app: Application, cast: Cast) -> None:
-    services.application_reject(application=app, actor=cast.officer, reason="Weak plan")
+    application_reject(application=app, actor=cast.officer, reason="Weak plan")
 
 
 def _withdraw(app: Application, cast: Cast) -> None:
-    services.application_withdraw(application=app, actor=cast.staff_of(app.firm_id))
+    application_withdraw(application=app, actor=cast.staff_of(app.firm_id))
 
 
 def _cancel(app: Application, cast: Cast) -> None:
-    services.application_cancel(application=app, actor=cast.officer, reason="Did not attend")
+    application_cancel(application=app, actor=cast.officer, reason="Did not attend")
 
 
 def _complete(app: Application, cast: Cast) -> None:
-    services.application_complete(application=app, actor=cast.officer)
+    application_complete(application=app, actor=cast.officer)
 
 
 _UNDER_REVIEW = [_submit, _screen, _start_review]
@@ -188,39 +198,35 @@ def _apply_as(name: str) -> Callable[[Application, Any, str], Any]:
     # transition's name (application_screen and the bulk re-check pick them); the workflow's
     # single entry point is what accepts or refuses them.
     def call(app: Application, actor: Any, note: str) -> Any:
-        return services._apply(application=app, name=name, actor=actor, note=note)
+        return apply_transition(application=app, name=name, actor=actor, note=note)
 
     return call
 
 
 FIRINGS: dict[str, Firing] = {
-    "submit": Firing(lambda a, u, n: services.application_submit(application=a, actor=u), "firm", takes_note=False),
+    "submit": Firing(lambda a, u, n: application_submit(application=a, actor=u), "firm", takes_note=False),
     "start_screening": Firing(_apply_as("start_screening"), "system", takes_note=False),
     "mark_eligible": Firing(_apply_as("mark_eligible"), "system", takes_note=False),
     "mark_ineligible": Firing(_apply_as("mark_ineligible"), "system", takes_note=False),
     "override_eligibility": Firing(
-        lambda a, u, n: services.application_override_eligibility(application=a, actor=u, justification=n), "officer"
+        lambda a, u, n: application_override_eligibility(application=a, actor=u, justification=n), "officer"
     ),
-    "start_review": Firing(
-        lambda a, u, n: services.application_start_review(application=a, actor=u, note=n), "officer"
-    ),
-    "request_info": Firing(
-        lambda a, u, n: services.application_request_info(application=a, actor=u, message=n), "officer"
-    ),
-    "answer_info": Firing(lambda a, u, n: services.application_answer_info(application=a, actor=u, answer=n), "firm"),
+    "start_review": Firing(lambda a, u, n: application_start_review(application=a, actor=u, note=n), "officer"),
+    "request_info": Firing(lambda a, u, n: application_request_info(application=a, actor=u, message=n), "officer"),
+    "answer_info": Firing(lambda a, u, n: application_answer_info(application=a, actor=u, answer=n), "firm"),
     "approve": Firing(
-        lambda a, u, n: services.application_approve(application=a, actor=u, units=approved_units(a), reason=n),
+        lambda a, u, n: application_approve(application=a, actor=u, units=approved_units(a), reason=n),
         "officer",
     ),
-    "waitlist": Firing(lambda a, u, n: services.application_waitlist(application=a, actor=u, reason=n), "officer"),
-    "reject": Firing(lambda a, u, n: services.application_reject(application=a, actor=u, reason=n), "officer"),
-    "withdraw": Firing(lambda a, u, n: services.application_withdraw(application=a, actor=u, note=n), "firm"),
-    "cancel": Firing(lambda a, u, n: services.application_cancel(application=a, actor=u, reason=n), "officer"),
-    "complete": Firing(lambda a, u, n: services.application_complete(application=a, actor=u, note=n), "officer"),
+    "waitlist": Firing(lambda a, u, n: application_waitlist(application=a, actor=u, reason=n), "officer"),
+    "reject": Firing(lambda a, u, n: application_reject(application=a, actor=u, reason=n), "officer"),
+    "withdraw": Firing(lambda a, u, n: application_withdraw(application=a, actor=u, note=n), "firm"),
+    "cancel": Firing(lambda a, u, n: application_cancel(application=a, actor=u, reason=n), "officer"),
+    "complete": Firing(lambda a, u, n: application_complete(application=a, actor=u, note=n), "officer"),
     # Fired by the bulk re-check after a rules change; the workflow's entry point decides.
     "recheck_eligible": Firing(_apply_as("recheck_eligible"), "system", takes_note=False),
     "recheck_ineligible": Firing(_apply_as("recheck_ineligible"), "system", takes_note=False),
-    # Fired by applications.selection (FCFS) and applications.waitlist (an accepted offer);
+    # Fired by applications.decisions.fcfs and applications.decisions.offers (an accepted offer);
     # tests/decisions covers those services, the table's entry point is what is tested here.
     "auto_review": Firing(_apply_as("auto_review"), "system", takes_note=False),
     "accept_offer": Firing(_apply_as("accept_offer"), "firm", takes_note=False),

@@ -15,6 +15,6 @@ def fake_scores(monkeypatch: pytest.MonkeyPatch) -> dict[int, Decimal]:
     def program_scores(*, program: Any) -> dict[int, Decimal]:
         return {pk: value for pk, value in table.items()}
 
-    monkeypatch.setattr("applications.decisions.program_scores", program_scores)
-    monkeypatch.setattr("applications.selection.program_scores", program_scores)
+    monkeypatch.setattr("applications.decisions.services.program_scores", program_scores)
+    monkeypatch.setattr("applications.decisions.selection.program_scores", program_scores)
     return table

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
-from applications import services
+from applications.decisions.moves import application_approve, application_waitlist
 from applications.models import Allocation, Application, DecisionPolicy
 from applications.workflow import Status
 from programs.models import Program, ProgramKind, SelectionMode
@@ -105,14 +105,14 @@ def staff_of(application: Application) -> Any:
 
 def approved(program: Program, officer: Any, *, units: int = 1, **kwargs: Any) -> Application:
     app = application_in(program, units=units, **kwargs)
-    services.application_approve(application=app, actor=officer, units=units, reason="Strong plan")
+    application_approve(application=app, actor=officer, units=units, reason="Strong plan")
     app.refresh_from_db()
     return app
 
 
 def waitlisted(program: Program, officer: Any, *, units: int = 1, **kwargs: Any) -> Application:
     app = application_in(program, units=units, **kwargs)
-    services.application_waitlist(application=app, actor=officer, reason="Below the line")
+    application_waitlist(application=app, actor=officer, reason="Below the line")
     app.refresh_from_db()
     return app
 

@@ -21,9 +21,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from applications import services, tasks
-from applications.decisions import decision_request
+from applications import tasks
+from applications.decisions.grants import application_withdraw
+from applications.decisions.moves import application_approve
+from applications.decisions.services import decision_request
+from applications.eligibility.screening import application_screen
 from applications.errors import ApplicationError
+from applications.intake.services import application_submit
 from applications.models import Allocation, Application, WaitlistOffer
 from applications.workflow import Status
 from programs.models import SelectionMode
@@ -87,7 +91,7 @@ def test_places_freed_at_once_go_to_different_applications_in_rank_order() -> No
     program, _officer, held, queue = _full_program(holders=4, waiting=6)
     staff = {app.pk: staff_of(app) for app in held}
 
-    outcomes = _race(held, lambda app: services.application_withdraw(application=app, actor=staff[app.pk]))
+    outcomes = _race(held, lambda app: application_withdraw(application=app, actor=staff[app.pk]))
 
     _no_unexpected(outcomes)
     assert outcomes == ["ok"] * 4
@@ -108,7 +112,7 @@ def test_two_withdrawals_at_once_never_offer_the_same_application_twice(round_: 
     program, _officer, held, queue = _full_program(holders=2, waiting=2)
     staff = {app.pk: staff_of(app) for app in held}
 
-    outcomes = _race(held, lambda app: services.application_withdraw(application=app, actor=staff[app.pk]))
+    outcomes = _race(held, lambda app: application_withdraw(application=app, actor=staff[app.pk]))
 
     _no_unexpected(outcomes)
     offers = Counter(WaitlistOffer.objects.filter(program=program).values_list("application_id", flat=True))
@@ -124,7 +128,7 @@ def test_a_withdrawal_racing_a_manual_approval_never_over_allocates(round_: int)
 
     def act(kind: str) -> None:
         if kind == "withdraw":
-            services.application_withdraw(application=holder, actor=holder_staff)
+            application_withdraw(application=holder, actor=holder_staff)
         else:
             decision_request(application=candidate, actor=officer, decision="approve", reason="By hand")
 
@@ -146,15 +150,15 @@ def test_a_withdrawal_racing_a_manual_approval_never_over_allocates(round_: int)
 @pytest.mark.parametrize("round_", ROUNDS)
 def test_a_withdrawal_racing_the_approval_of_the_next_in_line_ends_cleanly(round_: int, monkeypatch) -> None:
     retries: list[int] = []
-    monkeypatch.setattr("applications.waitlist.enqueue_promotion", retries.append)
+    monkeypatch.setattr("applications.decisions.waitlist.enqueue_promotion", retries.append)
     program, officer, (holder,), (next_in_line,) = _full_program(holders=1, waiting=1)
     holder_staff = staff_of(holder)
 
     def act(kind: str) -> None:
         if kind == "withdraw":
-            services.application_withdraw(application=holder, actor=holder_staff)
+            application_withdraw(application=holder, actor=holder_staff)
         else:
-            services.application_approve(
+            application_approve(
                 application=Application.objects.get(pk=next_in_line.pk), actor=officer, units=1, reason="By hand"
             )
 
@@ -225,10 +229,10 @@ def test_concurrent_fcfs_screenings_fill_the_capacity_exactly_and_rank_the_rest(
     for _ in range(8):
         firm = FirmFactory()
         app = ApplicationFactory(program=program, firm=firm, requested_units=1)
-        services.application_submit(application=app, actor=firm_user(firm))
+        application_submit(application=app, actor=firm_user(firm))
         apps.append(app)
 
-    outcomes = _race(apps, lambda app: services.application_screen(application_id=app.pk))
+    outcomes = _race(apps, lambda app: application_screen(application_id=app.pk))
 
     _no_unexpected(outcomes)
     statuses = Counter(Application.objects.filter(program=program).values_list("status", flat=True))

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from applications.decision_policy import decision_policy_for, decision_policy_set, granted_value_krw
-from applications.decisions import DecisionOutcome, ScoresMissing, SignOffPending, decision_request
+from applications.decisions.policy import decision_policy_for, decision_policy_set, granted_value_krw
+from applications.decisions.services import DecisionOutcome, ScoresMissing, SignOffPending, decision_request
 from applications.errors import (
     CapacityExceeded,
     InvalidInput,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from applications import services, tasks
+from applications import tasks
+from applications.decisions.fcfs import fcfs_decide_backlog
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_submit
 from applications.models import Allocation, Application, StatusChange, WaitlistEntry
-from applications.selection import fcfs_decide_backlog
 from applications.workflow import ActorKind, Status
 from notifications.models import Notification
 from programs.models import Program, SelectionMode
@@ -21,12 +23,12 @@ def _submitted(program: Program, units: int) -> Application:
     firm = FirmFactory()
     user = firm_user(firm)
     app = ApplicationFactory(program=program, firm=firm, requested_units=units)
-    services.application_submit(application=app, actor=user)
+    application_submit(application=app, actor=user)
     return app
 
 
 def _screen(app: Application) -> Application:
-    services.application_screen(application_id=app.pk)
+    application_screen(application_id=app.pk)
     app.refresh_from_db()
     return app
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from applications.decision_policy import program_scores
-from applications.decisions import decision_request
-from applications.selection import selection_preview
+from applications.decisions.policy import program_scores
+from applications.decisions.selection import selection_preview
+from applications.decisions.services import decision_request
 from applications.workflow import Status
 from reviews.models import AssignmentStatus, ReviewAssignment, RubricCriterion, Score
 from tests.decisions.helpers import application_in, booths, lead_officer, officer_of, policy

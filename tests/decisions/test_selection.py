@@ -9,10 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from applications.decisions import decision_request
-from applications.errors import NotPermitted
-from applications.models import Allocation, Application, SelectionRun, StatusChange, WaitlistEntry
-from applications.selection import (
+from applications.decisions.selection import (
     SelectionNotReady,
     StaleSelection,
     selection_blockers,
@@ -21,6 +18,9 @@ from applications.selection import (
     selection_preview,
     selection_preview_fingerprint,
 )
+from applications.decisions.services import decision_request
+from applications.errors import NotPermitted
+from applications.models import Allocation, Application, SelectionRun, StatusChange, WaitlistEntry
 from applications.workflow import ActorKind, Status
 from notifications.models import Notification
 from programs.models import Program, SelectionMode

@@ -7,14 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from applications import services
-from applications.decisions import (
-    SignOffClosed,
-    decision_request,
-    decision_sign_off,
-    sign_off_list,
-    sign_offs_awaiting,
-)
+from applications.decisions.grants import application_withdraw
+from applications.decisions.selectors import sign_off_list, sign_offs_awaiting
+from applications.decisions.services import SignOffClosed, decision_request, decision_sign_off
 from applications.errors import CapacityExceeded, NoteRequired, NotPermitted
 from applications.models import Allocation, DecisionSignOff, StatusChange
 from applications.workflow import ActorKind, Status
@@ -155,7 +150,7 @@ def test_signing_when_the_capacity_is_gone_is_refused_and_the_request_stays_pend
 
 def test_a_request_whose_application_was_withdrawn_lapses(case) -> None:
     _program, _officer, app, sign_off = case
-    services.application_withdraw(application=app, actor=staff_of(app))
+    application_withdraw(application=app, actor=staff_of(app))
     outcome = decision_sign_off(sign_off=sign_off, actor=manager(), approve=True)
     assert not outcome.applied
     sign_off.refresh_from_db()

@@ -9,20 +9,15 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from applications import services, tasks
-from applications.decisions import application_reduce_grant, decision_request
+from applications import tasks
+from applications.decisions.grants import application_cancel, application_reduce_grant, application_withdraw
+from applications.decisions.moves import application_approve
+from applications.decisions.offers import waitlist_expire_offers, waitlist_offer_accept, waitlist_offer_decline
+from applications.decisions.selectors import offer_list, waitlist_of, waitlist_position
+from applications.decisions.services import decision_request
+from applications.decisions.waitlist import OfferClosed, waitlist_offer_free_capacity
 from applications.errors import InvalidUnits, NoteRequired, NotPermitted, TransitionNotAllowed
 from applications.models import Allocation, Application, SelectionRun, StatusChange, WaitlistOffer
-from applications.waitlist import (
-    OfferClosed,
-    offer_list,
-    waitlist_expire_offers,
-    waitlist_of,
-    waitlist_offer_accept,
-    waitlist_offer_decline,
-    waitlist_offer_free_capacity,
-    waitlist_position,
-)
 from applications.workflow import ActorKind, Status
 from notifications.models import Notification
 from programs.models import Program, SelectionMode
@@ -61,7 +56,7 @@ def _offer(app: Application) -> WaitlistOffer:
 
 def test_a_withdrawal_offers_the_freed_place_to_the_next_in_line(full) -> None:
     program, _officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
 
     offer = _offer(waiting[0])
     assert not WaitlistOffer.objects.filter(application=waiting[1]).exists()
@@ -83,7 +78,7 @@ def test_a_withdrawal_offers_the_freed_place_to_the_next_in_line(full) -> None:
 def test_the_offer_period_follows_the_policy(full) -> None:
     program, _officer, holders, waiting = full
     policy(program, offer_days=2)
-    services.application_cancel(application=holders[1], actor=_officer, reason="Did not pay the fee")
+    application_cancel(application=holders[1], actor=_officer, reason="Did not pay the fee")
     offer = _offer(waiting[0])
     assert offer.expires_at - offer.offered_at == dt.timedelta(days=2)
 
@@ -95,7 +90,7 @@ def test_first_fit_a_request_too_big_for_the_freed_place_is_passed_over() -> Non
     big = waitlisted(program, officer, units=2)
     small = waitlisted(program, officer, units=1)
 
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
 
     assert not WaitlistOffer.objects.filter(application=big).exists()
     assert _offer(small).units == 1
@@ -105,7 +100,7 @@ def test_first_fit_a_request_too_big_for_the_freed_place_is_passed_over() -> Non
 
 def test_two_places_freed_at_once_go_to_two_applications(full) -> None:
     program, _officer, holders, waiting = full
-    services.application_withdraw(application=holders[0], actor=staff_of(holders[0]))  # 2 booths back
+    application_withdraw(application=holders[0], actor=staff_of(holders[0]))  # 2 booths back
     assert _offer(waiting[0]).units == 1 and _offer(waiting[1]).units == 1
     assert_pool_consistent(program)
 
@@ -115,7 +110,7 @@ def test_a_ranked_program_offers_nothing_until_selection_has_run() -> None:
     officer = lead_officer(program)
     holder = approved(program, officer, units=1)
     waiting = waitlisted(program, officer, units=1)
-    services.application_withdraw(application=holder, actor=staff_of(holder))
+    application_withdraw(application=holder, actor=staff_of(holder))
     assert not WaitlistOffer.objects.exists()
 
     SelectionRun.objects.create(
@@ -137,7 +132,7 @@ def test_a_ranked_program_offers_nothing_until_selection_has_run() -> None:
 
 def test_the_firm_accepts_and_is_approved_on_the_held_units(full) -> None:
     program, officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     offer = _offer(waiting[0])
     user = staff_of(waiting[0])
 
@@ -157,7 +152,7 @@ def test_the_firm_accepts_and_is_approved_on_the_held_units(full) -> None:
 @pytest.mark.parametrize("who", ["officer", "other_firm", "manager"])
 def test_only_the_firms_own_staff_answer_the_offer(full, who: str) -> None:
     _program, officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     offer = _offer(waiting[0])
     actor = {"officer": officer, "other_firm": firm_user(), "manager": manager()}[who]
     for answer in (waitlist_offer_accept, waitlist_offer_decline):
@@ -169,12 +164,12 @@ def test_only_the_firms_own_staff_answer_the_offer(full, who: str) -> None:
 
 def test_an_officer_cannot_approve_an_application_holding_an_offer(full) -> None:
     _program, officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     with translation.override("en"), pytest.raises(TransitionNotAllowed) as caught:
         decision_request(application=waiting[0], actor=officer, decision="approve", reason="Now")
     assert "on offer" in str(caught.value)
     with pytest.raises(TransitionNotAllowed):
-        services.application_approve(application=waiting[0], actor=officer, units=1, reason="Now")
+        application_approve(application=waiting[0], actor=officer, units=1, reason="Now")
 
 
 # --- Declining, cancelling, expiring -----------------------------------------------------------------
@@ -182,7 +177,7 @@ def test_an_officer_cannot_approve_an_application_holding_an_offer(full) -> None
 
 def test_declining_withdraws_the_application_and_offers_the_place_on(full) -> None:
     program, officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     offer = _offer(waiting[0])
     user = staff_of(waiting[0])
 
@@ -203,7 +198,7 @@ def test_declining_withdraws_the_application_and_offers_the_place_on(full) -> No
 
 def test_an_officer_rejecting_an_offered_application_cancels_the_offer(full) -> None:
     program, officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     offer = _offer(waiting[0])
     decision_request(application=waiting[0], actor=officer, decision="reject", reason="Call closed out")
     offer.refresh_from_db()
@@ -214,7 +209,7 @@ def test_an_officer_rejecting_an_offered_application_cancels_the_offer(full) -> 
 
 def test_an_unanswered_offer_expires_and_passes_on(full) -> None:
     program, _officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     offer = _offer(waiting[0])
 
     with time_machine.travel(offer.expires_at - dt.timedelta(minutes=1)):
@@ -248,7 +243,7 @@ def test_the_sweep_offers_capacity_a_manager_added(full) -> None:
 
 def test_offer_list_is_scoped_to_the_firm(full) -> None:
     _program, _officer, holders, waiting = full
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     assert list(offer_list(user=staff_of(waiting[0]))) == [_offer(waiting[0])]
     assert list(offer_list(user=staff_of(waiting[1]))) == []
 
@@ -298,7 +293,7 @@ def test_a_reduction_is_refused_to_the_firm_without_a_reason_or_when_not_approve
 def test_selection_activates_the_waitlist_of_a_ranked_program() -> None:
     from decimal import Decimal
 
-    from applications.selection import selection_commit, selection_preview_fingerprint
+    from applications.decisions.selection import selection_commit, selection_preview_fingerprint
 
     program = booths(capacity=2, per_firm_cap=2)
     officer = lead_officer(program)
@@ -310,13 +305,13 @@ def test_selection_activates_the_waitlist_of_a_ranked_program() -> None:
         fingerprint=selection_preview_fingerprint(program=program, scores=scores),
         scores=scores,
     )
-    services.application_withdraw(application=a, actor=staff_of(a))
+    application_withdraw(application=a, actor=staff_of(a))
     assert _offer(c).units == 1
 
 
 def test_nothing_is_offered_once_the_event_has_begun(full) -> None:
     program, _officer, holders, _waiting = full
     Program.objects.filter(pk=program.pk).update(event_starts_on=timezone.localdate())
-    services.application_withdraw(application=holders[1], actor=staff_of(holders[1]))
+    application_withdraw(application=holders[1], actor=staff_of(holders[1]))
     assert not WaitlistOffer.objects.exists()
     assert_pool_consistent(program)

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from applications.eligibility import evaluate
 from applications.models import Application, ApplicationDocument
-from programs.eligibility import evaluate
 from programs.services import eligibility_rules_replace
 from tests.factories import ApplicationFactory, ProgramFactory
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from applications import services
+from applications.casework.services import application_override_eligibility
+from applications.eligibility.recheck import program_recheck
+from applications.eligibility.screening import application_screen
 from applications.errors import NoteRequired, NotPermitted, TransitionNotAllowed
+from applications.intake.services import application_submit
 from applications.models import Application, StatusChange
-from applications.recheck import program_recheck
 from applications.workflow import Status
 from programs.services import eligibility_rules_replace
 from tests.factories import ApplicationFactory, FirmFactory, firm_user
@@ -24,15 +26,15 @@ def ineligible(program, firm_staff, firm):
     Firm.objects.filter(pk=firm.pk).update(employees=12)
     eligibility_rules_replace(program=program, rules=[{"rule_type": "employees_range", "params": {"max": 9}}])
     application = ApplicationFactory(program=program, firm=firm)
-    services.application_submit(application=application, actor=firm_staff)
-    services.application_screen(application_id=application.pk)
+    application_submit(application=application, actor=firm_staff)
+    application_screen(application_id=application.pk)
     application.refresh_from_db()
     assert application.status == Status.INELIGIBLE
     return application
 
 
 def test_override_moves_to_eligible_and_records_the_justification(ineligible, officer):
-    services.application_override_eligibility(application=ineligible, actor=officer, justification=JUSTIFICATION)
+    application_override_eligibility(application=ineligible, actor=officer, justification=JUSTIFICATION)
     assert ineligible.status == Status.ELIGIBLE
     row = ineligible.history.latest("at", "pk")
     assert (row.transition, row.from_status, row.to_status) == ("override_eligibility", "ineligible", "eligible")
@@ -43,7 +45,7 @@ def test_override_moves_to_eligible_and_records_the_justification(ineligible, of
 
 def test_override_needs_a_justification(ineligible, officer):
     with pytest.raises(NoteRequired):
-        services.application_override_eligibility(application=ineligible, actor=officer, justification="  ")
+        application_override_eligibility(application=ineligible, actor=officer, justification="  ")
     ineligible.refresh_from_db()
     assert ineligible.status == Status.INELIGIBLE
     assert not StatusChange.objects.filter(application=ineligible, transition="override_eligibility").exists()
@@ -51,7 +53,7 @@ def test_override_needs_a_justification(ineligible, officer):
 
 def test_the_firm_cannot_override_its_own_result(ineligible, firm_staff):
     with pytest.raises(NotPermitted):
-        services.application_override_eligibility(application=ineligible, actor=firm_staff, justification="We qualify")
+        application_override_eligibility(application=ineligible, actor=firm_staff, justification="We qualify")
 
 
 def test_only_an_ineligible_application_can_be_overridden(program, officer):
@@ -60,11 +62,11 @@ def test_only_an_ineligible_application_can_be_overridden(program, officer):
     Application.objects.filter(pk=application.pk).update(status=Status.ELIGIBLE)
     application.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
-        services.application_override_eligibility(application=application, actor=officer, justification="x")
+        application_override_eligibility(application=application, actor=officer, justification="x")
 
 
 def test_a_recheck_refreshes_an_overridden_application_but_leaves_it_eligible(ineligible, officer, program):
-    services.application_override_eligibility(application=ineligible, actor=officer, justification=JUSTIFICATION)
+    application_override_eligibility(application=ineligible, actor=officer, justification=JUSTIFICATION)
     eligibility_rules_replace(program=program, rules=[{"rule_type": "employees_range", "params": {"max": 10}}])
 
     assert program_recheck(program_id=program.pk) == 1

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from programs.eligibility.rules import validate_params
-from programs.models import EligibilityRule, EligibilityRuleSet, EligibilityRuleType
+from programs.choices import EligibilityRuleType
+from programs.eligibility.specs import validate_params
+from programs.models import EligibilityRule, EligibilityRuleSet
 from programs.services import eligibility_rules_replace
 from tests.factories import ProgramFactory
 

@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications import services
+from applications.eligibility import preview
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_submit
 from applications.models import Application, ApplicationDocument
 from applications.workflow import Status
 from firms.models import IPHolding
-from programs.eligibility import preview
 from programs.services import eligibility_rules_replace
 from tests.eligibility.helpers import add_document
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory, firm_user
@@ -56,8 +57,8 @@ def _screened(firm, program, *, units: int, documents=()) -> Application:
     application = ApplicationFactory(program=program, firm=firm, requested_units=units)
     for doc_type in documents:
         add_document(application, doc_type)
-    services.application_submit(application=application, actor=staff)
-    services.application_screen(application_id=application.pk)
+    application_submit(application=application, actor=staff)
+    application_screen(application_id=application.pk)
     application.refresh_from_db()
     return application
 

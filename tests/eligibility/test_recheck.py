@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from applications import tasks
+from applications.eligibility import evaluate
+from applications.eligibility.recheck import program_recheck, programs_with_stale_results
 from applications.models import Application, StatusChange
-from applications.recheck import program_recheck, programs_with_stale_results
 from applications.workflow import Status
-from programs.eligibility import evaluate
 from programs.models import EligibilityRuleSet
 from programs.services import eligibility_rules_replace
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from applications import recheck
+from applications.eligibility import recheck
+from applications.eligibility.recheck import program_recheck
 from applications.models import Application, StatusChange
-from applications.recheck import program_recheck
 from applications.workflow import Status
 from programs.services import eligibility_rules_replace
 from tests.eligibility.test_recheck import AT_MOST_9, AT_MOST_20, _application

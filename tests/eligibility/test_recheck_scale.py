@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from applications.eligibility.recheck import program_recheck
 from applications.models import Application, ApplicationDocument, OutcomeReport
-from applications.recheck import program_recheck
 from applications.workflow import Status
 from firms.models import ExportTier, Firm, IPHolding, Region, Sector, SizeClass
 from programs.services import eligibility_rules_replace

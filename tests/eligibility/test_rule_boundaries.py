@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
+from applications.eligibility import evaluate
 from applications.models import Application, ApplicationDocument, OutcomeReport
 from applications.workflow import Status
 from firms.models import IPHolding
-from programs.eligibility import evaluate
 from programs.models import Program
 from tests.eligibility.helpers import TODAY, assert_reason, judge
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory

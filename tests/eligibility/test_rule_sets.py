@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from applications import tasks
+from applications.eligibility import evaluate, rule_set_for
 from applications.models import Application
-from programs.eligibility import evaluate, rule_set_for
 from programs.models import EligibilityRule, EligibilityRuleSet
 from programs.services import eligibility_rule_delete, eligibility_rule_save, eligibility_rules_replace
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from firms.models import ExportTier, ExportTierBand, Firm, Region, Sector, SizeClass, SizeClassThreshold
-from firms.services import export_tier_for, firm_create, firm_update, firms_rederive_all, size_class_for
+from firms.services.registry import export_tier_for, firm_create, firm_update, firms_rederive_all, size_class_for
 from tests.factories import FirmFactory, make_brn
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
-from programs.markets import country_indicator_set, country_relationship_set, mou_record
+from programs.markets.services import country_indicator_set, country_relationship_set, mou_record
 from programs.models import Country, IndicatorCode
 from sme_support.roles import Role
 from tests.factories import firm_user, user_in_group

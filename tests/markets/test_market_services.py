@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from programs.markets import (
+from programs.markets.services import (
     country_indicator_set,
     country_relationship_set,
     country_set_strategic_target,

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from programs.markets.priority import CountryFacts, clipped_min_max, min_max, normalise, percentile, score_countries
 from programs.models import PriorityFactor
-from programs.priority import CountryFacts, clipped_min_max, min_max, normalise, percentile, score_countries
 
 F = PriorityFactor
 DEFAULT_WEIGHTS = {

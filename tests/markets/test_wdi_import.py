@@ -12,9 +12,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from programs.markets import SKIP_AGGREGATE, SKIP_NO_VALUE, SKIP_UNKNOWN, country_indicators_import
+from programs.markets.services import SKIP_AGGREGATE, SKIP_NO_VALUE, SKIP_UNKNOWN, country_indicators_import
+from programs.markets.wdi import WDIFormatError
 from programs.models import MOU, CountryIndicator, CountryRelationship, IndicatorCode
-from programs.wdi import WDIFormatError
 
 pytestmark = pytest.mark.django_db
 

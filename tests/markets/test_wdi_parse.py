@@ -1,4 +1,4 @@
-"""programs.wdi reads both WDI CSV layouts; no database needed."""
+"""programs.markets.wdi reads both WDI CSV layouts; no database needed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from programs.wdi import BadLine, WDIFormatError, parse_wdi_csv
+from programs.markets.wdi import BadLine, WDIFormatError, parse_wdi_csv
 
 DATA = Path(__file__).resolve().parents[2] / "programs" / "data"
 

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import outcomes
 from applications.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from applications.models import Application, OutcomeFollowUp, OutcomeReport
+from applications.outcomes import services as outcomes
 from applications.workflow import Status
 from notifications.models import Notification
 from sme_support.roles import Role
@@ -260,7 +260,7 @@ def test_add_months_clamps_to_the_end_of_the_month(day: dt.date, months: int, ex
 def test_statistics_count_new_countries_first_time_exporters_and_accepted_follow_ups(
     submitted: OutcomeReport, officer: Any, staff: Any, application: Application
 ) -> None:
-    from applications.statistics import outcome_statistics
+    from applications.statistics.aggregates import outcome_statistics
 
     application.firm.exports_last_year_usd = 0
     application.firm.save(update_fields=["exports_last_year_usd"])

@@ -9,7 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from applications import services
+from applications.casework.services import application_start_review
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_create, application_submit
 from tests.factories import ApplicationFactory, FirmFactory, ProgramFactory, firm_user
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -59,7 +61,7 @@ def other_staff(other_firm: Any) -> Any:
 
 @pytest.fixture
 def draft(firm: Any, program: Any, firm_staff: Any) -> Any:
-    return services.application_create(
+    return application_create(
         program=program,
         firm=firm,
         actor=firm_staff,
@@ -87,10 +89,10 @@ def trade_show() -> Any:
 
 
 def under_review(application: Any, firm_staff: Any, officer: Any) -> Any:
-    services.application_submit(application=application, actor=firm_staff)
-    services.application_screen(application_id=application.pk)
+    application_submit(application=application, actor=firm_staff)
+    application_screen(application_id=application.pk)
     application.refresh_from_db()
-    services.application_start_review(application=application, actor=officer)
+    application_start_review(application=application, actor=officer)
     return application
 
 

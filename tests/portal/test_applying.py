@@ -138,7 +138,7 @@ def test_missing_usual_documents_are_pointed_out_before_submitting(portal_client
 
 
 def test_submitted_application_is_no_longer_editable(portal_client, draft, firm_staff) -> None:
-    from applications.services import application_submit
+    from applications.intake.services import application_submit
 
     application_submit(application=draft, actor=firm_staff)
     response = portal_client.get(reverse("portal:application_edit", kwargs={"pk": draft.pk}))
@@ -207,7 +207,7 @@ def test_a_forged_stash_cookie_is_ignored(client, firm_staff, draft) -> None:
 
 
 def test_draft_page_lists_uploaded_documents_and_the_checklist(portal_client, draft, firm_staff) -> None:
-    from applications.documents import document_store
+    from applications.intake.documents import document_store
 
     document_store(application=draft, actor=firm_staff, doc_type="business_registration", upload=pdf_upload("cert.pdf"))
     page = portal_client.get(reverse("portal:application_edit", kwargs={"pk": draft.pk})).content.decode()

@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from applications import services
+from applications.casework.services import application_request_info
+from applications.decisions.grants import application_withdraw
+from applications.decisions.moves import application_approve, application_waitlist
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_create, application_submit
 from applications.models import Application
 from applications.workflow import Status
 from notifications.models import UserPreference
@@ -129,7 +133,7 @@ def test_a_sign_up_to_submission_and_screening(page: Any, pdf_file: Path) -> Non
 
     # Screening (the worker's job; its wiring is tested with a real worker elsewhere).
     application = Application.objects.get(receipt_number=receipt)
-    services.application_screen(application_id=application.pk)
+    application_screen(application_id=application.pk)
     page.reload()
     assert status_text(page) == "Eligible"
     assert "Screening" in page.locator(".timeline").inner_text()
@@ -148,13 +152,11 @@ def test_b_answer_an_information_request(page: Any, firm_member: Any, pdf_file: 
     program = ProgramFactory(title_en="Lighting fair voucher")
     officer = user_in_group(Role.OFFICER)
     assign_officer(program, officer, lead=True)
-    application = services.application_create(
+    application = application_create(
         program=program, firm=firm, actor=user, requested_units=5_000_000, answers={"plan": "Milan"}
     )
     under_review(application, user, officer)
-    services.application_request_info(
-        application=application, actor=officer, message="Please send last year's export record."
-    )
+    application_request_info(application=application, actor=officer, message="Please send last year's export record.")
 
     login(page, "staff@example.test")
     assert "Officers are waiting for your answer" in page.content()
@@ -177,10 +179,10 @@ def test_b_answer_an_information_request(page: Any, firm_member: Any, pdf_file: 
 def test_c_withdraw(page: Any, firm_member: Any) -> None:
     firm, user = firm_member
     program = ProgramFactory(title_en="Withdrawable voucher")
-    application = services.application_create(
+    application = application_create(
         program=program, firm=firm, actor=user, requested_units=5_000_000, answers={"plan": "x"}
     )
-    services.application_submit(application=application, actor=user)
+    application_submit(application=application, actor=user)
 
     login(page, "staff@example.test")
     page.goto(f"/en/portal/applications/{application.pk}/")
@@ -196,7 +198,7 @@ def test_c_withdraw(page: Any, firm_member: Any) -> None:
 def test_d_submit_in_korean(page: Any, firm_member: Any) -> None:
     firm, user = firm_member
     program = ProgramFactory(title_en="Korean journey voucher", title_ko="한국어 여정 바우처")
-    application = services.application_create(
+    application = application_create(
         program=program,
         firm=firm,
         actor=user,
@@ -237,7 +239,7 @@ def test_d_submit_in_korean(page: Any, firm_member: Any) -> None:
 def test_e_unsaved_typing_survives_in_this_browser_until_saved(page: Any, firm_member: Any) -> None:
     firm, user = firm_member
     program = ProgramFactory(title_en="Autosave voucher")
-    application = services.application_create(
+    application = application_create(
         program=program,
         firm=firm,
         actor=user,
@@ -282,16 +284,14 @@ def test_f_answer_a_place_offered_from_the_waitlist(page: Any, firm_member: Any)
     assign_officer(show, officer, lead=True)
     other = FirmFactory()
     other_user = firm_user(other)
-    holder = services.application_create(
-        program=show, firm=other, actor=other_user, requested_units=2, answers={"booths": 2}
-    )
-    ours = services.application_create(program=show, firm=firm, actor=user, requested_units=2, answers={"booths": 2})
+    holder = application_create(program=show, firm=other, actor=other_user, requested_units=2, answers={"booths": 2})
+    ours = application_create(program=show, firm=firm, actor=user, requested_units=2, answers={"booths": 2})
     for application in (holder, ours):
         Application.objects.filter(pk=application.pk).update(status=Status.UNDER_REVIEW)
         application.refresh_from_db()
-    services.application_approve(application=holder, actor=officer, units=2, reason="First in")
-    services.application_waitlist(application=ours, actor=officer, reason="The pavilion is full")
-    services.application_withdraw(application=holder, actor=other_user)
+    application_approve(application=holder, actor=officer, units=2, reason="First in")
+    application_waitlist(application=ours, actor=officer, reason="The pavilion is full")
+    application_withdraw(application=holder, actor=other_user)
     offer = WaitlistOffer.objects.get(application=ours, status=WaitlistOffer.State.OFFERED)
 
     login(page, "staff@example.test")

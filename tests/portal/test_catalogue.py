@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from applications.eligibility import preview
 from portal.templatetags.portal_tags import krw, reason, units, usd
-from programs.eligibility import preview
-from programs.models import EligibilityRule, EligibilityRuleType, ProgramKind
+from programs.choices import EligibilityRuleType
+from programs.models import EligibilityRule, ProgramKind
 from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,8 +140,8 @@ def _assorted_programs(firm, firm_staff):
     """Calls covering every way a rule set is built: baseline only, a sector target, configured
     rules replacing baselines, rules needing target countries, an inactive rule, a rule whose
     stored parameters no longer validate, a versioned rule set, and one the firm applied to."""
+    from applications.intake.services import application_create
     from applications.models import ApplicationDocument
-    from applications.services import application_create
     from firms.models import IPHolding
     from programs.models import EligibilityRuleSet
 
@@ -193,11 +194,11 @@ def _assorted_programs(firm, firm_staff):
 
 
 def test_batched_previews_agree_with_the_engines_preview(firm, firm_staff) -> None:
-    from portal.selectors import catalogue_previews
+    from applications.eligibility.engine import preview_many
 
     programs = _assorted_programs(firm, firm_staff)
     with translation.override("en"):
-        batched = catalogue_previews(firm=firm, programs=programs)
+        batched = preview_many(firm=firm, programs=programs)
         for program in programs:
             single = preview(firm=firm, program=program)
             assert batched[program.pk].results == single.results, program
@@ -210,7 +211,7 @@ def test_batched_previews_agree_with_the_engines_preview(firm, firm_staff) -> No
     assert not batched[programs[4].pk].passed
     documents = next(r for r in batched[programs[5].pk].results if r["rule"] == "required_documents")
     assert not documents["passed"] and "Export plan" in documents["reason"]["en"]
-    assert catalogue_previews(firm=firm, programs=[]) == {}
+    assert preview_many(firm=firm, programs=[]) == {}
 
 
 def test_the_catalogue_runs_the_same_queries_for_one_card_as_for_a_full_page(

@@ -9,7 +9,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications.documents import DocumentRejected, clean_original_name, detect_kind, document_store, validate_upload
+from applications.intake.documents import (
+    DocumentRejected,
+    clean_original_name,
+    detect_kind,
+    document_store,
+    validate_upload,
+)
 from applications.models import ApplicationDocument
 from sme_support.roles import Role
 from tests.factories import assign_officer, user_in_group
@@ -120,7 +126,7 @@ def test_an_empty_file_is_refused() -> None:
 
 
 def test_display_names_lose_paths_and_control_characters_and_take_the_real_extension() -> None:
-    from applications.documents import PDF
+    from applications.intake.documents import PDF
 
     assert clean_original_name("..\\..\\evil\r\n.exe", PDF) == "evil.pdf"
     assert clean_original_name("사업계획서.PDF", PDF) == "사업계획서.pdf"
@@ -175,7 +181,7 @@ def test_an_oversized_upload_is_refused_on_the_page(portal_client, draft, settin
 
 
 def test_uploads_after_submission_are_refused(portal_client, draft, firm_staff) -> None:
-    from applications.services import application_submit
+    from applications.intake.services import application_submit
 
     application_submit(application=draft, actor=firm_staff)
     response = _upload(portal_client, draft, "late.pdf", PDF_BYTES)

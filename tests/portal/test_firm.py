@@ -7,10 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from firms.models import Firm, FirmMembership, IPHolding, SizeClass
+from firms.models import Firm, FirmMembership, Invitation, IPHolding, JoinRequest, SizeClass
+from firms.services.membership import invitation_token
 from notifications.models import Notification
-from portal.models import Invitation, JoinRequest
-from portal.tokens import invitation_token
 from tests.factories import UserFactory, firm_user, make_brn
 
 pytestmark = pytest.mark.django_db

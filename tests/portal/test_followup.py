@@ -7,9 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import outcomes, services
+from applications.casework.services import application_request_info
+from applications.decisions.grants import application_withdraw
+from applications.decisions.moves import application_approve
+from applications.eligibility.screening import application_screen
 from applications.errors import TransitionNotAllowed
+from applications.intake.services import application_create, application_submit
 from applications.models import Application, Message, OutcomeReport
+from applications.outcomes import services as outcomes
 from applications.workflow import Status
 from notifications.models import Notification
 from tests.factories import ApplicationFactory, UserFactory
@@ -23,8 +28,8 @@ def detail(client, application):
 
 
 def test_detail_shows_the_status_timeline_and_eligibility(portal_client, draft, firm_staff) -> None:
-    services.application_submit(application=draft, actor=firm_staff)
-    services.application_screen(application_id=draft.pk)
+    application_submit(application=draft, actor=firm_staff)
+    application_screen(application_id=draft.pk)
     draft.refresh_from_db()
     body = detail(portal_client, draft)
     assert draft.receipt_number in body
@@ -40,14 +45,14 @@ def test_draft_detail_shows_a_preliminary_check(portal_client, draft) -> None:
 
 def test_officer_internal_notes_are_not_shown_but_decisions_are(portal_client, draft, firm_staff, officer) -> None:
     under_review(draft, firm_staff, officer)
-    services.application_request_info(application=draft, actor=officer, message="Send your 2025 export record.")
+    application_request_info(application=draft, actor=officer, message="Send your 2025 export record.")
     body = detail(portal_client, draft)
     assert "Send your 2025 export record." in body
     assert "The officers need more information" in body
 
 
 def test_firm_sends_a_message_after_submission(portal_client, draft, firm_staff, officer) -> None:
-    services.application_submit(application=draft, actor=firm_staff)
+    application_submit(application=draft, actor=firm_staff)
     response = portal_client.post(
         reverse("portal:message_send", kwargs={"pk": draft.pk}), {"body": "When is the decision?"}
     )
@@ -58,7 +63,7 @@ def test_firm_sends_a_message_after_submission(portal_client, draft, firm_staff,
 
 
 def test_an_empty_message_is_refused_with_the_form(portal_client, draft, firm_staff) -> None:
-    services.application_submit(application=draft, actor=firm_staff)
+    application_submit(application=draft, actor=firm_staff)
     response = portal_client.post(reverse("portal:message_send", kwargs={"pk": draft.pk}), {"body": "   "})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
@@ -74,7 +79,7 @@ def test_messages_on_a_draft_are_refused(portal_client, draft) -> None:
 
 def test_answering_an_information_request_with_an_attachment(portal_client, draft, firm_staff, officer) -> None:
     under_review(draft, firm_staff, officer)
-    services.application_request_info(application=draft, actor=officer, message="Export record please")
+    application_request_info(application=draft, actor=officer, message="Export record please")
     response = portal_client.post(
         reverse("portal:info_answer", kwargs={"pk": draft.pk}),
         {
@@ -97,7 +102,7 @@ def test_a_refused_attachment_leaves_the_request_open_and_keeps_the_answer(
     portal_client, draft, firm_staff, officer
 ) -> None:
     under_review(draft, firm_staff, officer)
-    services.application_request_info(application=draft, actor=officer, message="Export record please")
+    application_request_info(application=draft, actor=officer, message="Export record please")
     response = portal_client.post(
         reverse("portal:info_answer", kwargs={"pk": draft.pk}),
         {
@@ -127,18 +132,18 @@ def test_withdraw_needs_confirmation(portal_client, draft) -> None:
 
 
 def test_a_withdrawn_application_cannot_be_withdrawn_again(portal_client, draft, firm_staff) -> None:
-    services.application_withdraw(application=draft, actor=firm_staff)
+    application_withdraw(application=draft, actor=firm_staff)
     response = portal_client.get(reverse("portal:withdraw", kwargs={"pk": draft.pk}))
     assert response["Location"] == reverse("portal:application_detail", kwargs={"pk": draft.pk})
 
 
 @pytest.fixture
 def approved_show(firm, firm_staff, trade_show, officer_of_show):
-    application = services.application_create(
+    application = application_create(
         program=trade_show, firm=firm, actor=firm_staff, requested_units=2, answers={"booths": 2, "products": "Lamps"}
     )
     under_review(application, firm_staff, officer_of_show)
-    services.application_approve(application=application, actor=officer_of_show, units=2, reason="Strong portfolio")
+    application_approve(application=application, actor=officer_of_show, units=2, reason="Strong portfolio")
     application.refresh_from_db()
     return application
 
@@ -245,7 +250,7 @@ def test_notification_links_never_leave_the_site(portal_client, firm_staff) -> N
 
 def test_dashboard_shows_open_information_requests(portal_client, draft, firm_staff, officer) -> None:
     under_review(draft, firm_staff, officer)
-    services.application_request_info(
+    application_request_info(
         application=draft, actor=officer, message="More", due_on=timezone.localdate() + dt.timedelta(days=3)
     )
     assert "Officers are waiting for your answer" in portal_client.get(reverse("portal:dashboard")).content.decode()

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from applications import services
+from applications.decisions.grants import application_withdraw
+from applications.decisions.moves import application_approve, application_waitlist
 from applications.models import Application, WaitlistOffer
 from applications.workflow import Status
 from programs.models import SelectionMode
@@ -49,7 +50,7 @@ def holder(show, show_officer):
     firm = FirmFactory()
     firm_user(firm)
     application = _in_review(show, firm, 2)
-    services.application_approve(application=application, actor=show_officer, units=2, reason="First in")
+    application_approve(application=application, actor=show_officer, units=2, reason="First in")
     return application
 
 
@@ -57,7 +58,7 @@ def holder(show, show_officer):
 def waiting(show, show_officer, holder, firm, firm_staff):
     """Our firm's application, on the waitlist behind the holder."""
     application = _in_review(show, firm, 2)
-    services.application_waitlist(application=application, actor=show_officer, reason="The pavilion is full")
+    application_waitlist(application=application, actor=show_officer, reason="The pavilion is full")
     application.refresh_from_db()
     return application
 
@@ -66,7 +67,7 @@ def waiting(show, show_officer, holder, firm, firm_staff):
 def offer(waiting, holder):
     """The holder withdraws: its two booths are offered to our firm."""
     staff = holder.firm.memberships.first().user
-    services.application_withdraw(application=holder, actor=staff)
+    application_withdraw(application=holder, actor=staff)
     return WaitlistOffer.objects.get(application=waiting, status=WaitlistOffer.State.OFFERED)
 
 
@@ -163,7 +164,7 @@ def test_accepting_an_expired_offer_is_refused_with_a_message(portal_client, off
 
 
 def test_accepting_after_the_sweep_expired_it_says_so(portal_client, offer) -> None:
-    from applications.waitlist import waitlist_expire_offers
+    from applications.decisions.offers import waitlist_expire_offers
 
     _expire(offer)
     assert waitlist_expire_offers() == 1

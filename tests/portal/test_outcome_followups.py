@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from applications import outcomes, services
+from applications.decisions.moves import application_approve
+from applications.intake.services import application_create
 from applications.models import BuyerMeeting, OutcomeFollowUp, OutcomeReport
+from applications.outcomes import services as outcomes
 from tests.factories import ApplicationFactory
 from tests.portal.conftest import past_event, under_review
 
@@ -35,11 +37,11 @@ def officer_of_show(trade_show: Any) -> Any:
 
 @pytest.fixture
 def approved_show(firm: Any, firm_staff: Any, trade_show: Any, officer_of_show: Any) -> Any:
-    application = services.application_create(
+    application = application_create(
         program=trade_show, firm=firm, actor=firm_staff, requested_units=2, answers={"booths": 2, "products": "Lamps"}
     )
     under_review(application, firm_staff, officer_of_show)
-    services.application_approve(application=application, actor=officer_of_show, units=2, reason="Strong portfolio")
+    application_approve(application=application, actor=officer_of_show, units=2, reason="Strong portfolio")
     application.refresh_from_db()
     return application
 

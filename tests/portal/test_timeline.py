@@ -7,10 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
-from applications.decision_events import record_event
-from applications.decisions import application_reduce_grant
+from applications.casework.services import application_start_review
+from applications.decisions.grants import application_reduce_grant
+from applications.decisions.moves import application_approve
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_submit
 from applications.models import StatusChange
+from applications.transitions import record_event
 from applications.workflow import ActorKind, Status
 from portal.timeline import firm_timeline
 from tests.portal.conftest import under_review
@@ -39,7 +42,7 @@ def _move(application, transition: str, source: str, target: str, note: str = ""
 @pytest.fixture
 def approved(draft, firm_staff, officer):
     under_review(draft, firm_staff, officer)
-    services.application_approve(application=draft, actor=officer, units=7_000_000, reason="A clear export plan")
+    application_approve(application=draft, actor=officer, units=7_000_000, reason="A clear export plan")
     draft.refresh_from_db()
     return draft
 
@@ -70,8 +73,8 @@ def test_events_the_portal_does_not_know_are_not_shown(approved, officer) -> Non
 
 
 def test_rule_change_rechecks_say_why_the_status_moved(portal_client, draft, firm_staff) -> None:
-    services.application_submit(application=draft, actor=firm_staff)
-    services.application_screen(application_id=draft.pk)
+    application_submit(application=draft, actor=firm_staff)
+    application_screen(application_id=draft.pk)
     draft.refresh_from_db()
     assert draft.status == Status.ELIGIBLE
     _move(
@@ -95,8 +98,8 @@ def test_rule_change_rechecks_say_why_the_status_moved(portal_client, draft, fir
 
 
 def test_first_come_first_served_review_reads_as_under_review_with_its_reason(portal_client, draft, firm_staff) -> None:
-    services.application_submit(application=draft, actor=firm_staff)
-    services.application_screen(application_id=draft.pk)
+    application_submit(application=draft, actor=firm_staff)
+    application_screen(application_id=draft.pk)
     _move(
         draft,
         "auto_review",
@@ -110,10 +113,10 @@ def test_first_come_first_served_review_reads_as_under_review_with_its_reason(po
 
 
 def test_an_officers_internal_move_shows_the_status_without_its_note(portal_client, draft, firm_staff, officer) -> None:
-    services.application_submit(application=draft, actor=firm_staff)
-    services.application_screen(application_id=draft.pk)
+    application_submit(application=draft, actor=firm_staff)
+    application_screen(application_id=draft.pk)
     draft.refresh_from_db()
-    services.application_start_review(application=draft, actor=officer)
+    application_start_review(application=draft, actor=officer)
     _move(draft, "start_review", Status.UNDER_REVIEW, Status.UNDER_REVIEW, "Internal reviewer remark")
     entries = firm_timeline(draft)
     assert [str(e.title) for e in entries][-2:] == ["Under review", "Start review"]

@@ -96,10 +96,6 @@ def _manage(clone: Path, env: dict[str, str], *args: str) -> subprocess.Complete
     )
 
 
-def _has_seed_demo(clone: Path) -> bool:
-    return (clone / "applications" / "management" / "commands" / "seed_demo.py").exists()
-
-
 @pytest.fixture(scope="module")
 def set_up(clone, run_env) -> dict[str, str]:
     """Mirrors the Makefile's `setup-run`: broker folders, translations, migrate, seed."""
@@ -110,11 +106,10 @@ def set_up(clone, run_env) -> dict[str, str]:
     for step in (["compile_translations"], ["migrate", "--noinput"]):
         result = _manage(clone, run_env, *step)
         assert result.returncode == 0, f"manage.py {' '.join(step)} failed:\n{result.stdout}\n{result.stderr}"
-    if _has_seed_demo(clone):
-        for attempt in ("first", "second"):  # `make run` seeds on every start, so it must be idempotent
-            result = _manage(clone, run_env, "seed_demo")
-            assert result.returncode == 0, f"{attempt} seed_demo failed:\n{result.stdout}\n{result.stderr}"
-            outputs[attempt] = result.stdout
+    for attempt in ("first", "second"):  # `make run` seeds on every start, so it must be idempotent
+        result = _manage(clone, run_env, "seed_demo")
+        assert result.returncode == 0, f"{attempt} seed_demo failed:\n{result.stdout}\n{result.stderr}"
+        outputs[attempt] = result.stdout
     return outputs
 
 
@@ -131,8 +126,6 @@ def test_makefile_run_does_the_steps_in_order(clone):
 
 
 def test_seed_demo_prints_the_demo_logins(clone, set_up):
-    if not _has_seed_demo(clone):
-        pytest.xfail("applications/management/commands/seed_demo.py does not exist yet")
     for login in (*DEMO_LOGINS, DEMO_ADMIN[1]):
         assert login in set_up["first"], f"seed_demo does not print {login}"
     readme = (ROOT / "README.md").read_text()
@@ -238,8 +231,6 @@ class _FormInputs(html.parser.HTMLParser):
 
 
 def test_demo_admin_logs_in_through_the_admin_form(server, clone):
-    if not _has_seed_demo(clone):
-        pytest.xfail("applications/management/commands/seed_demo.py does not exist yet, so there is no demo admin")
     base, log = server
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     status, _, body = _get(f"{base}/admin/login/?next=/admin/", opener)

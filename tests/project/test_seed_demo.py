@@ -344,10 +344,10 @@ def test_every_recipe_ends_in_a_workflow_status() -> None:
 def test_unreachable_broker_warnings_are_counted_not_printed_one_by_one() -> None:
     import logging
 
-    from applications.management.commands.seed_demo import _UnqueuedScreening
+    from demo.management.commands.seed_demo import _UnqueuedScreening
 
     unqueued = _UnqueuedScreening()
-    logger = logging.getLogger("applications.services")
+    logger = logging.getLogger("sme_support.queue")
 
     def record(msg: str, level: int = logging.WARNING) -> logging.LogRecord:
         return logger.makeRecord(logger.name, level, __file__, 1, msg, (7,), None)

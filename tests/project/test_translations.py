@@ -50,7 +50,8 @@ def test_every_string_in_the_source_is_in_the_catalogue(tmp_path: Path) -> None:
     copy = tmp_path / "tree"
     for name in files:
         src = ROOT / name
-        if src.is_file() and not name.startswith(("tests/", "bench/", "demo/", "locale-pending/")):
+        # demo/ is an installed app (its strings are left out by --ignore below).
+        if src.is_file() and not name.startswith(("tests/", "bench/", "locale-pending/")):
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, copy / name)
     args = [sys.executable, "manage.py", "makemessages", "-l", "ko", "--no-obsolete"]

@@ -12,7 +12,14 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from applications import services
+from applications.casework.services import (
+    application_override_eligibility,
+    application_request_info,
+    application_start_review,
+)
+from applications.decisions.moves import application_approve, application_reject, application_waitlist
+from applications.eligibility.screening import application_screen
+from applications.intake.services import application_submit
 from applications.models import Application
 from applications.workflow import Status
 from firms.models import Firm
@@ -115,32 +122,32 @@ def application_in(
     application = ApplicationFactory(program=program, firm=firm, requested_units=requested_units)
     if status == Status.DRAFT:
         return application
-    services.application_submit(application=application, actor=staff)
+    application_submit(application=application, actor=staff)
     if status == Status.SUBMITTED:
         return application
-    services.application_screen(application_id=application.pk)
+    application_screen(application_id=application.pk)
     application.refresh_from_db()
     if application.status == Status.INELIGIBLE and status != Status.INELIGIBLE:
-        services.application_override_eligibility(application=application, actor=actor, justification="set-up")
+        application_override_eligibility(application=application, actor=actor, justification="set-up")
     if status in (Status.ELIGIBLE, Status.INELIGIBLE):
         if status == Status.INELIGIBLE and application.status != Status.INELIGIBLE:
             raise AssertionError("the factory firm passed screening; make it fail first")
         application.refresh_from_db()
         return application
-    services.application_start_review(application=application, actor=actor)
+    application_start_review(application=application, actor=actor)
     if status == Status.UNDER_REVIEW:
         return application
     if status == Status.INFO_REQUESTED:
-        services.application_request_info(application=application, actor=actor, message="More please")
+        application_request_info(application=application, actor=actor, message="More please")
         return application
     if status == Status.REJECTED:
-        services.application_reject(application=application, actor=actor, reason="set-up")
+        application_reject(application=application, actor=actor, reason="set-up")
         return application
     if status == Status.WAITLISTED:
-        services.application_waitlist(application=application, actor=actor, reason="set-up")
+        application_waitlist(application=application, actor=actor, reason="set-up")
         return application
     if status == Status.APPROVED:
-        services.application_approve(application=application, actor=actor, units=requested_units, reason="set-up")
+        application_approve(application=application, actor=actor, units=requested_units, reason="set-up")
         return application
     raise AssertionError(f"no set-up path to {status}")
 

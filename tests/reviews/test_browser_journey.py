@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from applications.services import application_answer_info
+from applications.casework.services import application_answer_info
 from applications.workflow import Status
 from notifications.models import Notification
 from reviews.models import AssignmentStatus, ReviewAssignment, RubricCriterion

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from applications.decisions.services import decision_request
 from applications.workflow import Status
-from reviews.actions import Decision, decide
 from reviews.errors import ConflictOfInterestError
 from reviews.models import AssignmentStatus, ConflictOfInterest, ReviewEvent, ReviewEventKind
 from reviews.scoring import application_score
@@ -112,7 +112,7 @@ def test_a_conflicted_officer_takes_no_decision_on_the_firm(world):
     application = application_in(world.program, Status.UNDER_REVIEW)
     conflict_declare(reviewer=world.lead, firm=application.firm, reason="Board member")
     with pytest.raises(ConflictOfInterestError):
-        decide(application=application, actor=world.lead, decision=Decision.REJECT, units=None, reason="No")
+        decision_request(application=application, actor=world.lead, decision="reject", reason="No")
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
 

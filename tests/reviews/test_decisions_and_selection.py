@@ -1,5 +1,5 @@
 """Decisions and selection from the workspace, through ``applications.decisions`` and
-``applications.selection``: the sign-off of large approvals, and ranked selection on the
+``applications.decisions``: the sign-off of large approvals, and ranked selection on the
 review scores computed here."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.utils import timezone
 from applications.models import DecisionSignOff
 from applications.workflow import Status
 from notifications.models import Notification
+from programs.models import SelectionMode
 from reviews.selectors import application_scores
 from reviews.services import review_assign, scores_save, scores_submit
 from sme_support.roles import Role
@@ -35,7 +36,7 @@ def test_application_scores_feed_the_ranking(world):
     score(world, scored, world.reviewer, RITA)
     score(world, scored, world.second_reviewer, SAM)
 
-    scores = application_scores(program=world.program)
+    scores = application_scores(program_id=world.program.pk)
 
     assert set(scores) == {scored.pk}
     assert unscored.pk not in scores
@@ -102,9 +103,10 @@ def test_the_manager_who_asked_cannot_sign_their_own_request(world, settings):
 
 @pytest.fixture
 def closed_call(world):
-    """Three applications under review, two scored, and the call closed."""
+    """Three applications under review, two scored, and the ranked call closed."""
     world.program.capacity = 20_000_000
-    world.program.save(update_fields=["capacity"])
+    world.program.selection_mode = SelectionMode.RANKED
+    world.program.save(update_fields=["capacity", "selection_mode"])
     low = application_in(world.program, Status.UNDER_REVIEW, requested_units=10_000_000)
     high = application_in(world.program, Status.UNDER_REVIEW, requested_units=10_000_000)
     unscored = application_in(world.program, Status.UNDER_REVIEW, requested_units=10_000_000)

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from applications.documents import document_store
+from applications.casework.services import application_answer_info
+from applications.intake.documents import document_store
 from applications.models import Message, StatusChange
-from applications.services import application_answer_info
 from applications.workflow import Status
 from notifications.models import Notification
 from reviews.services import review_assign
@@ -40,7 +40,8 @@ def test_detail_page_shows_the_whole_file(world):
         doc_type="export_plan",
         upload=SimpleUploadedFile("plan.pdf", PDF_BYTES, content_type="application/pdf"),
     )
-    from applications.services import application_screen, application_submit
+    from applications.eligibility.screening import application_screen
+    from applications.intake.services import application_submit
 
     application_submit(application=application, actor=firm_staff_of(application))
     application_screen(application_id=application.pk)

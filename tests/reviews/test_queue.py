@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from applications.casework.services import application_answer_info, application_request_info
 from applications.models import Application
-from applications.services import application_answer_info, application_request_info
 from applications.workflow import Status
 from firms.models import Sector, SizeClass
 from reviews.services import review_assign, scores_save, scores_submit

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from applications import services
+from applications.intake.services import application_submit
 from applications.models import Application
 from applications.tasks import requeue_stuck_screening, screen_application
 from applications.workflow import Status
@@ -41,7 +41,7 @@ def _broker_down():
 def test_a_broker_error_at_submit_leaves_the_application_submitted(draft, django_capture_on_commit_callbacks, caplog):
     application, user = draft
     with _broker_down() as delay, django_capture_on_commit_callbacks(execute=True):
-        services.application_submit(application=application, actor=user)
+        application_submit(application=application, actor=user)
 
     delay.assert_called_once_with(application.pk)
     application.refresh_from_db()
@@ -53,7 +53,7 @@ def test_the_screening_is_enqueued_only_after_the_submission_commits(draft, djan
     application, user = draft
     with mock.patch.object(screen_application, "delay") as delay:
         with django_capture_on_commit_callbacks() as callbacks:
-            services.application_submit(application=application, actor=user)
+            application_submit(application=application, actor=user)
         delay.assert_not_called()
         for callback in callbacks:
             callback()
@@ -63,11 +63,11 @@ def test_the_screening_is_enqueued_only_after_the_submission_commits(draft, djan
 def test_the_sweeper_re_enqueues_only_what_has_waited_too_long(settings):
     long_ago = timezone.now() - settings.SCREENING_STUCK_AFTER - dt.timedelta(minutes=1)
     stuck, user = _draft()
-    services.application_submit(application=stuck, actor=user)
+    application_submit(application=stuck, actor=user)
     Application.objects.filter(pk=stuck.pk).update(status_changed_at=long_ago)
     lost_worker = ApplicationFactory(status=Status.SCREENING, status_changed_at=long_ago)
     fresh, user = _draft()
-    services.application_submit(application=fresh, actor=user)
+    application_submit(application=fresh, actor=user)
     ApplicationFactory(status=Status.ELIGIBLE, status_changed_at=long_ago)
 
     with mock.patch.object(screen_application, "delay") as delay:
@@ -80,7 +80,7 @@ def test_the_sweeper_stops_at_the_first_broker_error(settings):
     settings.SCREENING_STUCK_AFTER = dt.timedelta(0)
     for _ in range(3):
         application, user = _draft()
-        services.application_submit(application=application, actor=user)
+        application_submit(application=application, actor=user)
 
     with _broker_down() as delay:
         assert requeue_stuck_screening() == 0
@@ -90,7 +90,7 @@ def test_the_sweeper_stops_at_the_first_broker_error(settings):
 
 def test_screening_twice_records_one_screening(draft):
     application, user = draft
-    services.application_submit(application=application, actor=user)
+    application_submit(application=application, actor=user)
 
     screen_application.apply(args=[application.pk])
     screen_application.apply(args=[application.pk])

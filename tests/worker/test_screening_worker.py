@@ -8,7 +8,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from applications import services
+from applications.intake.services import application_submit
 from applications.models import Application
 from applications.workflow import Status
 from notifications.models import Reminder, ReminderState
@@ -34,7 +34,7 @@ def test_a_submitted_application_is_screened_by_the_worker(workers):
     application = ApplicationFactory(program=ProgramFactory(), firm=firm, created_by=user)
     workers.start()
 
-    services.application_submit(application=application, actor=user)
+    application_submit(application=application, actor=user)
 
     wait_for(lambda: _status(application.pk) == Status.ELIGIBLE, timeout=30, what="the worker to screen it")
     transitions = list(application.history.values_list("transition", flat=True))

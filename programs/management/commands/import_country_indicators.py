@@ -2,7 +2,7 @@
 
 Reads GDP (NY.GDP.MKTP.CD) and GDP growth (NY.GDP.MKTP.KD.ZG) from a World Bank WDI CSV in
 the wide (API download) or narrow (DataBank) layout and keeps each country's most recent
-value. Re-running updates in place. The work is done by ``programs.markets``.
+value. Re-running updates in place. The work is done by ``programs.markets.services``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from programs.markets import SKIP_REASONS, ImportReport, country_indicators_import
-from programs.wdi import DEFAULT_SOURCE, WDIFormatError
+from programs.markets.services import SKIP_REASONS, ImportReport, country_indicators_import
+from programs.markets.wdi import DEFAULT_SOURCE, WDIFormatError
 
 # Codes listed per skip reason before "and N more".
 _LIST_LIMIT = 40

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from firms.models import Sector
 from programs.management.commands.import_country_indicators import import_file, write_report
-from programs.markets import country_indicator_set, country_relationship_set, mou_record
+from programs.markets.services import country_indicator_set, country_relationship_set, mou_record
 from programs.models import Country, IndicatorCode
 
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "data" / "wdi_sample_wide.csv"
