@@ -69,13 +69,37 @@ class ApplicationStatisticsRowSerializer(_DimensionFields):
     approved = serializers.IntegerField(help_text=_("Approved or completed."))
     approval_rate = serializers.FloatField(allow_null=True, help_text=_("approved / decided; null if none decided."))
     median_days_to_decision = serializers.FloatField(
-        allow_null=True, help_text=_("Median days from submission to decision (the mean on SQLite).")
+        allow_null=True,
+        help_text=_(
+            "Median days from submission to decision, rounded to one decimal (a plain number such as 0.0 or 12.5); "
+            "null if none decided."
+        ),
     )
     waitlisted = serializers.IntegerField()
-    allocated_units = serializers.IntegerField(help_text=_("Units of live allocations."))
-    capacity_units = serializers.IntegerField(
+    allocated_krw = serializers.IntegerField(help_text=_("KRW of live allocations in export-funding programs."))
+    allocated_booths = serializers.IntegerField(help_text=_("Booths of live allocations in trade-show programs."))
+    allocated_seats = serializers.IntegerField(
+        help_text=_("Seats of live allocations in business-delegation programs.")
+    )
+    capacity_krw = serializers.IntegerField(
         allow_null=True,
-        help_text=_("Capacity of the group's programs; null unless grouped only by program, kind or fiscal_year."),
+        help_text=_(
+            "Budget (KRW) of the group's export-funding programs; null unless grouped only by program, kind or "
+            "fiscal_year."
+        ),
+    )
+    capacity_booths = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Booths of the group's trade-show programs; null unless grouped only by program, kind or fiscal_year."
+        ),
+    )
+    capacity_seats = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Seats of the group's business-delegation programs; null unless grouped only by program, kind or "
+            "fiscal_year."
+        ),
     )
     outcome_reports = serializers.IntegerField(help_text=_("Submitted or accepted outcome reports."))
     buyer_meetings = serializers.IntegerField()
@@ -157,9 +181,7 @@ class _GroupedStatisticsView(ApiViewMixin, GenericAPIView, abc.ABC):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         result = self.compute()
         if self.wants_csv(request):
-            columns = result.columns
-            cells = ([row.get(column) for column in columns] for row in result.rows())
-            return stream_rows(header=columns, rows=cells, filename=self.csv_filename)
+            return stream_rows(header=result.columns, rows=result.table(), filename=self.csv_filename)
         rows = list(result.rows())
         data = {"group_by": result.group_by, "count": len(rows), "results": rows}
         return Response(self.get_serializer(data).data)

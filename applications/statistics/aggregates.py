@@ -12,16 +12,26 @@ What the metrics mean:
   when one first becomes approved, waitlisted or rejected, and kept afterwards, so a
   decision later withdrawn or cancelled still counts); ``approved``: those now approved or
   completed; ``approval_rate`` = approved / decided (null when nothing was decided).
-- ``median_days_to_decision``: median of decided_at − submitted_at in days, by
-  PostgreSQL's ``percentile_cont(0.5)``. SQLite (the embedded laptop default) has no
-  ordered-set aggregate, so there this metric is the MEAN instead.
+- ``median_days_to_decision``: median of decided_at − submitted_at in days, rounded to one
+  decimal (half up: 0.05 → 0.1) and written as a plain number (``0.0``, never ``1.33e-06``),
+  in JSON and CSV alike. PostgreSQL computes it with ``percentile_cont(0.5)``; SQLite (the
+  embedded laptop default) has no ordered-set aggregate, so there the same median (the middle
+  value, or the mean of the two middle ones) comes from an aggregate function registered on
+  every SQLite connection, as Django registers its own STDDEV and VARIANCE there. Same data,
+  same figure, on either database.
 - ``waitlisted``: applications on the waitlist now.
-- ``allocated_units``: units of live allocations (approved and completed, not released).
-- ``capacity_units``: the summed capacity of the programs in the group that have at least
-  one matching application. Capacity belongs to a program, so it is only meaningful when
-  the grouping is by program-level dimensions alone (program, kind, fiscal_year, or none);
-  with any other dimension it is null. Units are per program kind (KRW, booths, seats):
-  group by kind or program to compare like with like.
+- Capacity is counted in each program's own unit — KRW of budget for export funding, booths
+  for trade shows, seats for business delegations — and figures in different units are never
+  added together: every allocated or capacity figure comes in three columns, one per unit,
+  the unit named in the field.
+- ``allocated_krw``, ``allocated_booths``, ``allocated_seats``: units of live allocations
+  (approved and completed, not released) in the export-funding, trade-show and delegation
+  programs of the group.
+- ``capacity_krw``, ``capacity_booths``, ``capacity_seats``: the summed capacity of the
+  programs of that unit in the group that have at least one matching application (0 when the
+  group has no program of that unit). Capacity belongs to a program, so it is only
+  meaningful when the grouping is by program-level dimensions alone (program, kind,
+  fiscal_year, or none); with any other dimension all three are null.
 - Outcome totals count reports that were submitted or accepted (a draft or a report
   returned for changes is not a result yet): ``outcome_reports``, ``buyer_meetings``,
   ``consultation_usd``, ``contracts_usd``, and ``support_krw``, the KRW of support behind
@@ -47,7 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
@@ -75,7 +85,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, OutcomeFollowUp, OutcomeReport
 from applications.workflow import Status
 from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
-from programs.models import Program, ProgramKind
+from programs.models import CAPACITY_UNIT_BY_KIND, CapacityUnit, Program, ProgramKind
 
 COUNTED_REPORT_STATUSES = (OutcomeReport.ReportStatus.SUBMITTED, OutcomeReport.ReportStatus.ACCEPTED)
 
@@ -92,9 +102,13 @@ class UnknownDimension(ValueError):
 # --- Database functions -------------------------------------------------------------------
 
 
+SQLITE_MEDIAN = "SME_MEDIAN"
+
+
 class Median(models.Aggregate):
     """The median of a numeric expression: PostgreSQL ``percentile_cont(0.5)``; on SQLite,
-    which has no ordered-set aggregates, the mean (see the module docstring)."""
+    which has no ordered-set aggregates, the ``SME_MEDIAN`` aggregate registered by
+    ``register_sqlite_functions`` (see the module docstring)."""
 
     function = "PERCENTILE_CONT"
     name = "Median"
@@ -102,7 +116,35 @@ class Median(models.Aggregate):
     output_field = FloatField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        return super().as_sql(compiler, connection, function="AVG", template="%(function)s(%(expressions)s)")
+        return super().as_sql(compiler, connection, function=SQLITE_MEDIAN, template="%(function)s(%(expressions)s)")
+
+
+class _SQLiteMedian:
+    """``percentile_cont(0.5)`` for SQLite: the middle value, or the mean of the two middle
+    ones. SQLite feeds it the group's values and asks for the result; Django fills SQLite's
+    missing STDDEV_POP and VAR_POP the same way (``django.db.backends.sqlite3._functions``)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+        # PostgreSQL's own interpolation (float8_lerp), to the last bit.
+        return low + 0.5 * (high - low)
+
+
+def register_sqlite_functions(*, sender: Any = None, connection: Any, **kwargs: Any) -> None:
+    """A ``connection_created`` receiver (connected in ``ApplicationsConfig.ready``): gives
+    every new SQLite connection the functions these statistics need."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SQLiteMedian)
 
 
 class DaysBetween(Func):
@@ -254,6 +296,26 @@ def _ratio(numerator: str, denominator: str) -> Any:
     return Cast(F(numerator), FloatField()) / NullIf(F(denominator), 0)
 
 
+# Each capacity unit's name in the metrics (``allocated_krw``, ``capacity_booths``…) and the
+# program kinds counted in it.
+UNIT_SUFFIXES: dict[str, str] = {CapacityUnit.KRW: "krw", CapacityUnit.BOOTH: "booths", CapacityUnit.SEAT: "seats"}
+_KINDS_BY_UNIT: dict[str, list[str]] = {
+    unit: [kind for kind, kind_unit in CAPACITY_UNIT_BY_KIND.items() if kind_unit == unit] for unit in UNIT_SUFFIXES
+}
+ALLOCATED_METRICS = tuple(f"allocated_{suffix}" for suffix in UNIT_SUFFIXES.values())
+CAPACITY_METRICS = tuple(f"capacity_{suffix}" for suffix in UNIT_SUFFIXES.values())
+
+
+def _days(value: float) -> float:
+    """Days to one decimal, half up, as a float whose repr has no exponent (never -0.0).
+
+    Below a millisecond (1e-8 day) the figure is noise — floating-point arithmetic, and SQLite
+    keeps times to the millisecond — so that is cut first: 0.25 days is 0.3 on PostgreSQL and
+    on SQLite alike, even when one of them computed 0.24999999999999997."""
+    exact_enough = Decimal(repr(value)).quantize(Decimal("1e-8"))
+    return float(exact_enough.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) + 0.0
+
+
 APPLICATION_METRICS = (
     "applications",
     "firms",
@@ -262,8 +324,8 @@ APPLICATION_METRICS = (
     "approval_rate",
     "median_days_to_decision",
     "waitlisted",
-    "allocated_units",
-    "capacity_units",
+    *ALLOCATED_METRICS,
+    *CAPACITY_METRICS,
     "outcome_reports",
     "buyer_meetings",
     "consultation_usd",
@@ -303,20 +365,34 @@ def _latest_accepted_followup_contracts() -> Subquery:
     return Subquery(latest.values("contracts_usd")[:1], output_field=BigIntegerField())
 
 
-def _capacity(applications: QuerySet[Application], dims: Sequence[Dimension]) -> Any:
+def _capacities(applications: QuerySet[Application], dims: Sequence[Dimension]) -> dict[str, Any]:
+    """``capacity_<unit>`` for each unit: the capacity of the group's programs of that unit."""
     if any(d.program_field is None for d in dims):
-        return None
-    if any(d.name == "program" for d in dims):
-        return Max("program__capacity")
-    # Sum over the distinct programs of the group, in a correlated subquery: summing
-    # program__capacity over application rows would count a program once per application.
-    programs = Program.objects.filter(pk__in=applications.order_by().values("program_id"))
-    for d in dims:
-        # Program-level dimensions group by plain columns of the program.
-        assert d.program_field is not None and isinstance(d.column, str)
-        programs = programs.filter(**{d.program_field: OuterRef(d.column)})
-    total = programs.order_by().annotate(total=Func(F("capacity"), function="SUM")).values("total")
-    return _PerGroupSubquery(total, output_field=BigIntegerField())
+        return {metric: Value(None, output_field=BigIntegerField()) for metric in CAPACITY_METRICS}
+    capacities: dict[str, Any] = {}
+    for unit, suffix in UNIT_SUFFIXES.items():
+        kinds = _KINDS_BY_UNIT[unit]
+        if any(d.name == "program" for d in dims):
+            # One program per group: its capacity if it counts in this unit, else 0.
+            capacities[f"capacity_{suffix}"] = Coalesce(
+                Max("program__capacity", filter=Q(program__kind__in=kinds)), 0, output_field=BigIntegerField()
+            )
+            continue
+        # Sum over the distinct programs of the group, in a correlated subquery: summing
+        # program__capacity over application rows would count a program once per application.
+        programs = Program.objects.using(applications.db).filter(
+            kind__in=kinds, pk__in=applications.order_by().values("program_id")
+        )
+        for d in dims:
+            # Program-level dimensions group by plain columns of the program.
+            assert d.program_field is not None and isinstance(d.column, str)
+            programs = programs.filter(**{d.program_field: OuterRef(d.column)})
+        # COALESCE inside the subquery: around it, Django would add the subquery to GROUP BY.
+        total = Coalesce(Func(F("capacity"), function="SUM"), 0, output_field=BigIntegerField())
+        capacities[f"capacity_{suffix}"] = _PerGroupSubquery(
+            programs.order_by().annotate(total=total).values("total"), output_field=BigIntegerField()
+        )
+    return capacities
 
 
 # --- Running them -------------------------------------------------------------------------
@@ -343,6 +419,8 @@ class Statistics:
             value = raw.get(metric)
             if value is None:
                 row[metric] = None
+            elif metric == "median_days_to_decision":
+                row[metric] = _days(float(value))
             elif metric in _FLOAT_METRICS:
                 row[metric] = float(value)
             else:
@@ -355,6 +433,12 @@ class Statistics:
         # applications (bench/RESULTS.md). An aggregate returns few rows; fetch them at once.
         for raw in self.queryset:
             yield self._row(raw)
+
+    def table(self) -> Iterator[list[Any]]:
+        """The same rows as lists of cells in ``columns`` order, for CSV."""
+        columns = self.columns
+        for row in self.rows():
+            yield [row.get(column) for column in columns]
 
 
 def _grouped(applications: QuerySet[Any], dims: Sequence[Dimension]) -> QuerySet[Any]:
@@ -376,7 +460,6 @@ def _ordered(qs: QuerySet[Any], dims: Sequence[Dimension]) -> QuerySet[Any]:
 
 def application_statistics(*, applications: QuerySet[Application], group_by: Sequence[str]) -> Statistics:
     dims = [DIMENSIONS[name] for name in group_by]
-    capacity = _capacity(applications, dims)
     aggregates: dict[str, Any] = {
         "applications": Count("pk"),
         "firms": Count("firm_id", distinct=True),
@@ -384,7 +467,12 @@ def application_statistics(*, applications: QuerySet[Application], group_by: Seq
         "approved": Count("pk", filter=Q(status__in=[Status.APPROVED, Status.COMPLETED])),
         "median_days_to_decision": Median(DaysBetween("decided_at", "submitted_at")),
         "waitlisted": Count("pk", filter=Q(status=Status.WAITLISTED)),
-        "allocated_units": _sum("allocation__units", condition=_LIVE_ALLOCATION),
+        **{
+            f"allocated_{suffix}": _sum(
+                "allocation__units", condition=_LIVE_ALLOCATION & Q(program__kind__in=_KINDS_BY_UNIT[unit])
+            )
+            for unit, suffix in UNIT_SUFFIXES.items()
+        },
         "outcome_reports": Count("outcome_report", filter=_COUNTED_REPORT),
         "buyer_meetings": _sum("outcome_report__buyer_meetings", condition=_COUNTED_REPORT),
         "consultation_usd": _sum("outcome_report__consultation_usd", condition=_COUNTED_REPORT),
@@ -395,7 +483,7 @@ def application_statistics(*, applications: QuerySet[Application], group_by: Seq
     qs = qs.annotate(
         approval_rate=_ratio("approved", "decided"),
         contracts_usd_per_krw=_ratio("contracts_usd", "support_krw"),
-        capacity_units=capacity if capacity is not None else Value(None, output_field=BigIntegerField()),
+        **_capacities(applications, dims),
     )
     return Statistics(list(group_by), _ordered(qs, dims), dims, APPLICATION_METRICS)
 
