@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from applications.intake.documents import KIND_BY_CONTENT_TYPE
 from applications.models import ApplicationDocument
 from firms.models import Sector
-from programs.models import ProgramKind
+from programs.models import CapacityUnit, ProgramKind
 from programs.selectors import program_assigned_list
 from sme_support.roles import is_manager, is_officer
 
@@ -50,8 +50,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "consultation_usd": _("Consultations (USD)"),
             "outcome_reports": _("Outcome reports"),
             "filings": _("IP filings"),
-            "allocated_units": _("Allocated"),
-            "capacity_units": _("Capacity"),
+            "allocated": _("Allocated"),
+            "allocated_of_capacity": _("Allocated / capacity"),
+            # Capacity comes in each program's own unit; the tables name it beside each figure.
+            "units": {
+                "krw": str(CapacityUnit.KRW.label),
+                "booths": str(CapacityUnit.BOOTH.label),
+                "seats": str(CapacityUnit.SEAT.label),
+            },
             "firms": _("Firms"),
             "median_days": _("Median days to decision"),
             "none": _("(none)"),

@@ -108,13 +108,16 @@
     ip_country: [["filings", strings.filings, "bar", "y"]],
   };
 
-  // Extra columns in each chart's data table.
+  // Extra columns in each chart's data table. "allocated" and "allocated_of_capacity" are not
+  // API fields: the API gives allocated and capacity figures in three fields each, one per
+  // capacity unit (allocated_krw, allocated_booths, allocated_seats, capacity_krw…), never
+  // added together; the table names the unit beside each figure.
   const TABLE_EXTRA = {
-    program: [
-      ["allocated_units", strings.allocated_units],
-      ["capacity_units", strings.capacity_units],
+    program: [["allocated_of_capacity", strings.allocated_of_capacity]],
+    sector: [
+      ["firms", strings.firms],
+      ["allocated", strings.allocated],
     ],
-    sector: [["firms", strings.firms]],
     country: [["firms", strings.firms]],
     month: [["approved", strings.approved]],
     outcomes_country: [
@@ -124,7 +127,34 @@
     ip_country: [["firms", strings.firms]],
   };
 
+  const UNITS = [
+    ["krw", strings.units.krw],
+    ["booths", strings.units.booths],
+    ["seats", strings.units.seats],
+  ];
+
+  // "30,000,000 KRW · 4 booths" (allocated), or "50,000,000 / 300,000,000 KRW" (allocated of
+  // capacity): the row's figures in each unit its programs count in (a unit with capacity or
+  // allocations), "0" when there is none. A no-break space keeps each figure with its unit.
+  function byUnit(row, withCapacity) {
+    const parts = UNITS.filter(([suffix]) => row["allocated_" + suffix] || row["capacity_" + suffix]).map(
+      ([suffix, label]) => {
+        const allocated = numberFormat.format(row["allocated_" + suffix] || 0);
+        const capacity = row["capacity_" + suffix];
+        const figure =
+          withCapacity && capacity !== null && capacity !== undefined
+            ? allocated + " / " + numberFormat.format(capacity)
+            : allocated;
+        return figure + "\u00a0" + label;
+      }
+    );
+    return parts.length ? parts.join(" · ") : "0";
+  }
+
   function metricValue(row, metric) {
+    if (metric === "allocated" || metric === "allocated_of_capacity") {
+      return byUnit(row, metric === "allocated_of_capacity");
+    }
     return metric === "approval_rate" ? percent(row[metric]) : row[metric];
   }
 
