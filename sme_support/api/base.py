@@ -197,7 +197,11 @@ FORMAT_PARAMETER = OpenApiParameter(
     str,
     enum=["json", "csv"],
     description=gettext_lazy(
-        "`csv` streams every matching row as CSV (UTF-8 with BOM), unpaginated; the same as `Accept: text/csv`."
+        "`csv` streams every matching row as CSV (UTF-8 with BOM), unpaginated; the same as `Accept: text/csv`. "
+        "Safe to open in a spreadsheet: a cell that starts with `=`, `+`, `-`, `@`, `|`, `%`, a tab or a carriage "
+        "return is written with an apostrophe in front (and a `|` in it as `\\|`), so that it is read as text, "
+        "never run as a formula; plain numbers such as `-2.8` or `1,250` are left as they are. The JSON is never "
+        "altered."
     ),
 )
 

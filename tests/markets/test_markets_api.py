@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from programs.models import Country, PriorityWeights
+from programs.models import Country, IndicatorCode, PriorityWeights
+from tests.markets.conftest import set_indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,22 @@ def test_schema_documents_the_endpoint_without_warnings() -> None:
     assert "renormalised" in operation["description"]
     result = schema["components"]["schemas"]["MarketPriority"]
     assert {"rank", "score", "coverage", "missing_factors", "factors", "inputs"} <= set(result["properties"])
+
+
+def test_csv_neutralises_formulas_and_keeps_negative_figures_numbers(
+    manager_user: Any, three_countries: dict[str, str]
+) -> None:
+    """A country's name is agency data, but the CSV goes to a spreadsheet all the same; a
+    negative GDP growth must stay a number the sheet can sort and sum."""
+    Country.objects.filter(pk="JP").update(name_en='=HYPERLINK("http://evil.example","x")', name_ko="-검토 중")
+    set_indicator("JP", IndicatorCode.GDP_GROWTH_PCT, "-2.8")
+    response = api(manager_user).get(URL, {"format": "csv"})
+    rows = {
+        row["iso2"]: row
+        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    }
+    japan = rows["JP"]
+    assert japan["name_en"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert japan["name_ko"] == "'-검토 중"
+    assert japan["gdp_growth_pct_value"] == "-2.8000"
+    assert float(japan["score"]) > 0
