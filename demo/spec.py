@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from applications.models import OutcomeReport
-from applications.outcomes import services as outcomes
 from applications.workflow import Status
 from demo import words
 from demo.catalogue import (
@@ -40,7 +39,7 @@ from demo.records import (
 )
 from firms.models import ExportTier, IPHolding, Region, Sector, SizeClass
 from firms.validators import brn_check_digit
-from programs.models import ProgramKind, SelectionMode
+from programs.models import OUTCOME_REPORTING_KINDS, ProgramKind, SelectionMode
 from sme_support.roles import Role
 
 DEFAULT_SEED = 2026
@@ -559,7 +558,7 @@ def _application(
     rng: random.Random, program: ProgramSpec, firm: FirmSpec, recipe: str, requested: int, approved: int
 ) -> ApplicationSpec:
     status, actions = RECIPES[recipe]
-    if program.kind not in outcomes.REPORTING_KINDS:
+    if program.kind not in OUTCOME_REPORTING_KINDS:
         # Export funding ends in a settlement, not an event: there is no outcome report.
         actions = tuple(a for a in actions if a != "outcome")
     steps = tuple(_step(rng, program, action, approved, accepted=status == Status.COMPLETED) for action in actions)

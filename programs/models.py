@@ -50,6 +50,11 @@ class ProgramKind(models.TextChoices):
     BUSINESS_DELEGATION = "business_delegation", _("Business delegation")
 
 
+# Kinds whose support ends in an event the firm files an outcome report on; accepting that
+# report is what completes an approved application of these kinds.
+OUTCOME_REPORTING_KINDS = frozenset({ProgramKind.TRADE_SHOW, ProgramKind.BUSINESS_DELEGATION})
+
+
 class CapacityUnit(models.TextChoices):
     KRW = "krw", _("KRW")
     BOOTH = "booth", _("booths")

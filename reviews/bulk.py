@@ -26,10 +26,10 @@ from django.utils.translation import gettext_lazy
 
 from applications.casework.services import application_request_info
 from applications.decisions.services import decision_request
-from applications.errors import ApplicationError
 from applications.models import Application
 from applications.selectors import application_list
 from reviews.services import review_assign
+from sme_support.errors import DomainError
 
 MAX_SELECTION = 200
 
@@ -110,7 +110,7 @@ def _each(
     for application in applications:
         try:
             lines.append(BulkLine(application=application, ok=True, message=attempt(application)))
-        except ApplicationError as exc:
+        except DomainError as exc:
             lines.append(BulkLine(application=application, ok=False, message=exc.message))
         # Each attempt ran in its own (rolled back or committed) transaction; reload so the
         # next page shows where the application really is.

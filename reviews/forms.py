@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.decisions.services import DECISION_LABELS, Decision
+from applications.decisions.services import DECISION_LABELS
 from applications.inputs import TEXT_MAX
 from applications.workflow import Status
 from firms.models import Firm, SizeClass
@@ -84,19 +84,14 @@ class InfoRequestForm(forms.Form):
     message = _text(_("What do you need from the firm?"), rows=5)
     due_on = forms.DateField(
         label=_("Answer due"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("The firm is reminded before this date."),
+        help_text=_("The firm is reminded before this date; empty gives the usual period."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["due_on"].initial = timezone.localdate() + dt.timedelta(days=settings.INFO_REQUEST_DEFAULT_DAYS)
-
-    def clean_due_on(self) -> dt.date:
-        due: dt.date = self.cleaned_data["due_on"]
-        if due < timezone.localdate():
-            raise forms.ValidationError(_("The answer's due date cannot be in the past."))
-        return due
 
 
 class OverrideForm(forms.Form):
@@ -108,15 +103,11 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=[(d.value, label) for d, label in DECISION_LABELS.items()]
     )
     units = forms.IntegerField(
-        label=_("Units to grant"), required=False, min_value=1, help_text=_("Only for an approval.")
+        label=_("Units to grant"),
+        required=False,
+        help_text=_("Only for an approval; empty grants what the firm asked for."),
     )
     reason = _text(_("Reason (the firm reads it)"), rows=3)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("decision") == Decision.APPROVE and not data.get("units"):
-            self.add_error("units", _("Give the number of units to grant."))
-        return data
 
 
 class SignOffForm(forms.Form):
@@ -126,12 +117,6 @@ class SignOffForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = _text(_("Note (required to refuse)"), rows=2, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("verdict") == "refuse" and not (data.get("note") or "").strip():
-            self.add_error("note", _("Say why you refuse to sign off this decision."))
-        return data
 
 
 class MessageForm(forms.Form):
@@ -278,3 +263,31 @@ class OutcomeReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = _text(_("Note to the firm"), rows=3, required=False, help_text=_("Required when you return the report."))
+
+
+class FollowUpReviewForm(OutcomeReviewForm):
+    """The same verdicts for a 6- or 12-month follow-up."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].label = _("Follow-up report")
+        self.fields["decision"].choices = [  # type: ignore[attr-defined]
+            (self.ACCEPT, _("Accept the follow-up")),
+            (self.RETURN, _("Return it to the firm for changes")),
+        ]
+        self.fields["note"].help_text = _("Required when you return the follow-up.")
+
+
+class ReduceGrantForm(forms.Form):
+    units = forms.IntegerField(
+        label=_("New grant"), help_text=_("The new, smaller total; the rest goes back to the pool.")
+    )
+    reason = _text(_("Reason (the firm reads it)"), rows=2)
+
+
+class CancelGrantForm(forms.Form):
+    reason = _text(_("Reason (the firm reads it)"), rows=2)
+
+
+class CompleteForm(forms.Form):
+    note = _text(_("Note"), rows=2, required=False)

@@ -25,4 +25,12 @@ urlpatterns = [
     path("applications/<int:pk>/conflict/", detail.conflict, name="conflict"),
     path("applications/<int:pk>/score/", scoring.score, name="score"),
     path("applications/<int:pk>/outcome-report/", detail.outcome_review, name="outcome_review"),
+    path(
+        "applications/<int:pk>/outcome-report/follow-ups/<int:months>/",
+        detail.followup_review,
+        name="followup_review",
+    ),
+    path("applications/<int:pk>/reduce-grant/", detail.reduce_grant, name="reduce_grant"),
+    path("applications/<int:pk>/cancel/", detail.cancel_grant, name="cancel_grant"),
+    path("applications/<int:pk>/complete/", detail.complete, name="complete"),
 ]

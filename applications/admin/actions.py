@@ -29,6 +29,7 @@ from applications.admin.forms import (
     JustificationForm,
     OptionalNoteForm,
     ReasonForm,
+    ReduceGrantForm,
     RequestInfoForm,
     TransitionForm,
 )
@@ -37,11 +38,11 @@ from applications.casework.services import (
     application_request_info,
     application_start_review,
 )
-from applications.decisions.grants import application_cancel, application_complete
+from applications.decisions.grants import application_cancel, application_complete, application_reduce_grant
 from applications.decisions.services import DecisionOutcome, decision_request
-from applications.errors import ApplicationError
 from applications.models import Application
-from applications.workflow import TRANSITIONS, ActorKind, transitions_from
+from applications.workflow import TRANSITIONS, ActorKind, Status, transitions_from
+from sme_support.errors import DomainError
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -139,8 +140,19 @@ WORKFLOW_ACTIONS: dict[str, WorkflowAction] = {
             OptionalNoteForm,
             lambda app, actor, form: application_complete(application=app, actor=actor, note=form.cleaned_data["note"]),
         ),
+        WorkflowAction(
+            "reduce_grant",
+            _("Reduce the grant of the selected approved applications…"),
+            _("Reduce grants"),
+            ReduceGrantForm,
+            lambda app, actor, form: application_reduce_grant(
+                application=app, actor=actor, units=form.units_for(app), reason=form.cleaned_data["reason"]
+            ),
+        ),
     )
 }
+# Actions that change a grant without moving the application: offered on an approved one.
+_GRANT_ACTIONS = ("reduce_grant",)
 
 
 def _make_admin_action(action: WorkflowAction) -> Callable[..., HttpResponse | None]:
@@ -155,11 +167,14 @@ def _make_admin_action(action: WorkflowAction) -> Callable[..., HttpResponse | N
 
 def available_actions(application: Application) -> list[WorkflowAction]:
     """The actions an officer could fire from this status; the service still decides."""
-    return [
+    actions = [
         WORKFLOW_ACTIONS[t.name]
         for t in transitions_from(application.status)
         if t.name in WORKFLOW_ACTIONS and ActorKind.OFFICER in t.actors
     ]
+    if application.status == Status.APPROVED:
+        actions += [WORKFLOW_ACTIONS[name] for name in _GRANT_ACTIONS]
+    return actions
 
 
 class WorkflowActionsMixin(admin.ModelAdmin):
@@ -174,7 +189,8 @@ class WorkflowActionsMixin(admin.ModelAdmin):
         application = self.get_object(request, object_id) if self.has_change_permission(request) else None
         if application is not None:
             extra_context["workflow_actions"] = [
-                (action.name, TRANSITIONS[action.name].label) for action in available_actions(application)
+                (action.name, TRANSITIONS[action.name].label if action.name in TRANSITIONS else action.title)
+                for action in available_actions(application)
             ]
             extra_context["workflow_action_checkbox_name"] = helpers.ACTION_CHECKBOX_NAME
             extra_context["workflow_from_change_field"] = FROM_CHANGE_FIELD
@@ -203,7 +219,7 @@ class WorkflowActionsMixin(admin.ModelAdmin):
         for application in applications:
             try:
                 result = action.run(application, request.user, form)
-            except ApplicationError as error:
+            except DomainError as error:
                 self.message_user(
                     request,
                     gettext("%(application)s: %(message)s") % {"application": application, "message": error.message},

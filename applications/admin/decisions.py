@@ -30,11 +30,12 @@ from applications.admin.records import ApplicationProgramFilter, ProgramFilter, 
 from applications.decisions.policy import decision_policy_for, decision_policy_set
 from applications.decisions.selectors import sign_off_list
 from applications.decisions.services import decision_sign_off
-from applications.errors import ApplicationError, InvalidInput, NotPermitted
+from applications.errors import InvalidInput, NotPermitted
 from applications.models import DecisionPolicy, DecisionSignOff, SelectionRun, WaitlistEntry, WaitlistOffer
 from programs.models import Program
 from programs.selectors import program_assigned_list
 from sme_support.admin_tools import NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, ServiceSaveMixin
+from sme_support.errors import DomainError
 from sme_support.roles import is_manager, is_officer
 
 SIGN_OFF_CONFIRM_FIELD = "_sign_off_confirm"
@@ -183,12 +184,6 @@ class SignOffForm(forms.Form):
         help_text=_("Required when refusing; the officer who asked reads it and it is kept in the history."),
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("verdict") == "refuse" and not (cleaned.get("note") or "").strip():
-            self.add_error("note", gettext("Please say why you refuse to sign off this decision."))
-        return cleaned
-
 
 @admin.action(description=_("Sign off or refuse the selected decisions…"), permissions=["sign_off"])
 def sign_off(
@@ -288,7 +283,7 @@ class DecisionSignOffAdmin(_RoleViewMixin, NotFoundOutsideScopeMixin, ReadOnlyAd
         for sign_off in sign_offs:
             try:
                 outcome = decision_sign_off(sign_off=sign_off, actor=request.user, approve=approve, note=note)  # type: ignore[arg-type]
-            except ApplicationError as error:
+            except DomainError as error:
                 self.message_user(
                     request,
                     gettext("%(application)s: %(message)s")

@@ -11,11 +11,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application
+from applications.models import Allocation, Application
 
 
 @dataclass
@@ -79,12 +77,6 @@ class RequestInfoForm(TransitionForm):
         help_text=_("Leave empty for the default period."),
     )
 
-    def clean_due_on(self) -> Any:
-        due = self.cleaned_data.get("due_on")
-        if due is not None and due < timezone.localdate():
-            raise forms.ValidationError(gettext("The answer's due date cannot be in the past."))
-        return due
-
 
 UNITS_PREFIX = "units_"
 
@@ -97,7 +89,6 @@ class ApproveForm(ReasonForm):
         for application in self.applications:
             self.fields[self.units_field_name(application)] = forms.IntegerField(
                 label=_("Units to grant"),
-                min_value=1,
                 initial=application.requested_units,
                 widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
             )
@@ -113,3 +104,25 @@ class ApproveForm(ReasonForm):
 
     def units_for(self, application: Application) -> int:
         return int(self.cleaned_data[self.units_field_name(application)])
+
+
+class ReduceGrantForm(ReasonForm):
+    """A reason for all, and the new grant per application (one below the current by default)."""
+
+    def __init__(self, *args: Any, applications: Sequence[Application], **kwargs: Any) -> None:
+        super().__init__(*args, applications=applications, **kwargs)
+        for application in self.applications:
+            allocation = Allocation.objects.filter(application=application, released_at=None).first()
+            self.fields[ApproveForm.units_field_name(application)] = forms.IntegerField(
+                label=_("New grant"),
+                initial=allocation.units if allocation else None,
+                widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
+            )
+        self.fields["reason"].help_text = _("Recorded in each application's history; the firm reads it.")
+
+    def rows(self) -> Iterator[ApplicationRow]:
+        for application in self.applications:
+            yield ApplicationRow(application, self[ApproveForm.units_field_name(application)])
+
+    def units_for(self, application: Application) -> int:
+        return int(self.cleaned_data[ApproveForm.units_field_name(application)])

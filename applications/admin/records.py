@@ -15,18 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import (
     Allocation,
     ApplicationDocument,
-    BuyerMeeting,
     InfoRequest,
     Message,
-    OutcomeFollowUp,
-    OutcomeReport,
     StatusChange,
 )
 from applications.selectors import application_list
 from applications.workflow import TRANSITIONS
 from programs.models import CapacityUnit, Program
 from programs.selectors import program_assigned_list
-from sme_support.admin_tools import NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, ReadOnlyInline
+from sme_support.admin_tools import NotFoundOutsideScopeMixin, ReadOnlyAdminMixin
 from sme_support.roles import is_manager
 
 # --- Scoping ---------------------------------------------------------------------------------
@@ -128,86 +125,6 @@ class AllocationAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.Model
     @admin.display(description=_("units"), ordering="units")
     def units_column(self, obj: Allocation) -> str:
         return units_with_unit(obj.units, obj.program)
-
-
-class BuyerMeetingInline(ReadOnlyInline):
-    model = BuyerMeeting
-    fields = ("buyer_name", "country", "held", "consultation_usd", "note")
-    readonly_fields = fields
-
-
-class OutcomeFollowUpInline(ReadOnlyInline):
-    model = OutcomeFollowUp
-    fields = ("months", "due_on", "status", "contracts_usd", "note", "submitted_at", "reviewed_by", "reviewed_at")
-    readonly_fields = fields
-
-
-@admin.register(OutcomeReport)
-class OutcomeReportAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Shown, not edited: the figures are the firm's, and accepting or returning a report
-    is a workflow step (accepting completes the application) that belongs to the outcome
-    report services, not to a status field typed in here."""
-
-    list_display = (
-        "application",
-        "firm_column",
-        "program_column",
-        "status",
-        "due_on",
-        "buyer_meetings",
-        "consultation_usd",
-        "contracts_usd",
-        "ip_filed",
-        "submitted_at",
-    )
-    list_filter = ("status", ApplicationProgramFilter)
-    search_fields = ("application__receipt_number", "application__firm__name_ko", "application__firm__name_en")
-    date_hierarchy = "due_on"
-    inlines = (BuyerMeetingInline, OutcomeFollowUpInline)
-    list_select_related = ("application__firm", "application__program")
-    fieldsets = (
-        (None, {"fields": ("application", "status", "due_on", "submitted_at")}),
-        (
-            _("Reported by the firm"),
-            {
-                "fields": (
-                    "buyer_meetings",
-                    "consultation_usd",
-                    "contracts_usd",
-                    "ip_filed",
-                    "new_countries",
-                    "narrative",
-                )
-            },
-        ),
-        (_("Review"), {"fields": ("officer_note", "reviewed_by", "reviewed_at")}),
-    )
-    readonly_fields = (
-        "application",
-        "status",
-        "due_on",
-        "submitted_at",
-        "buyer_meetings",
-        "consultation_usd",
-        "contracts_usd",
-        "ip_filed",
-        "new_countries",
-        "narrative",
-        "officer_note",
-        "reviewed_by",
-        "reviewed_at",
-    )
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[OutcomeReport]:
-        return scope_to_user(request, super().get_queryset(request), "application")
-
-    @admin.display(description=_("firm"), ordering="application__firm__name_en")
-    def firm_column(self, obj: OutcomeReport) -> Any:
-        return obj.application.firm
-
-    @admin.display(description=_("program"), ordering="application__program")
-    def program_column(self, obj: OutcomeReport) -> Program:
-        return obj.application.program
 
 
 @admin.register(InfoRequest)

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.models import Allocation, Application, DecisionSignOff, OutcomeReport, StatusChange
+from applications.models import (
+    Allocation,
+    Application,
+    DecisionSignOff,
+    OutcomeFollowUp,
+    OutcomeReport,
+    StatusChange,
+)
 from applications.workflow import Status
 from firms.models import Firm
 from programs.models import Program
@@ -292,16 +299,39 @@ class SignOffResultSerializer(serializers.Serializer):
     application = ApplicationDetailSerializer(read_only=True)
 
 
+class OutcomeFollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomeFollowUp
+        fields = ["months", "status", "due_on", "contracts_usd", "note", "submitted_at", "reviewed_at", "officer_note"]
+        read_only_fields = fields
+
+
 class OutcomeReportListSerializer(OutcomeReportSerializer):
-    """An outcome report as the outcome-reports endpoint lists it, with its application."""
+    """An outcome report as the outcome-reports endpoint lists it, with its application and
+    its 6- and 12-month follow-ups."""
 
     application: serializers.PrimaryKeyRelatedField[Application] = serializers.PrimaryKeyRelatedField(read_only=True)
     program = ProgramSummarySerializer(source="application.program", read_only=True)
     firm = FirmSummarySerializer(source="application.firm", read_only=True)
+    followups = serializers.SerializerMethodField()
 
     class Meta(OutcomeReportSerializer.Meta):
-        fields = ["id", "application", "program", "firm", *OutcomeReportSerializer.Meta.fields[1:]]
+        fields = [
+            "id",
+            "application",
+            "program",
+            "firm",
+            *OutcomeReportSerializer.Meta.fields[1:],
+            "officer_note",
+            "followups",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(OutcomeFollowUpSerializer(many=True))
+    def get_followups(self, report: OutcomeReport) -> list[dict[str, Any]]:
+        # Sorted in Python: the list prefetches them once for the whole page.
+        rows = sorted(report.followups.all(), key=lambda followup: followup.months)
+        return list(OutcomeFollowUpSerializer(rows, many=True).data)
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -341,8 +371,15 @@ class RequestInfoInputSerializer(serializers.Serializer):
 
 class ApproveInputSerializer(serializers.Serializer):
     units = serializers.IntegerField(
-        min_value=1, max_value=2**62, help_text=_("Units granted, at most what the firm requested.")
+        required=False,
+        allow_null=True,
+        help_text=_("Units granted, at most what the firm requested; leave it out to grant the request."),
     )
+    reason = serializers.CharField(max_length=5000, help_text=_("Why; the firm reads it."))
+
+
+class ReduceGrantInputSerializer(serializers.Serializer):
+    units = serializers.IntegerField(help_text=_("The new, smaller grant; the difference goes back to the pool."))
     reason = serializers.CharField(max_length=5000, help_text=_("Why; the firm reads it."))
 
 

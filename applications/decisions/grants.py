@@ -16,9 +16,16 @@ from applications.decisions.waitlist import application_left_waitlist, units_ret
 from applications.errors import InvalidUnits, NoteRequired, TransitionNotAllowed
 from applications.models import Allocation, Application
 from applications.notices import notify_firm
-from applications.transitions import apply_transition, hand_back, lock_application, officer_of, record_event
+from applications.transitions import (
+    apply_transition,
+    check_transition,
+    hand_back,
+    lock_application,
+    officer_of,
+    record_event,
+)
 from applications.workflow import Status
-from programs.models import Program
+from programs.models import OUTCOME_REPORTING_KINDS, Program
 
 
 @transaction.atomic
@@ -55,8 +62,18 @@ def application_cancel(*, application: Application, actor: User, reason: str) ->
 
 @transaction.atomic
 def application_complete(*, application: Application, actor: User, note: str = "") -> Application:
-    """An officer marks an approved application completed (its support delivered)."""
+    """An officer marks an approved application completed (its support delivered). A trade
+    show or a delegation completes when its outcome report is accepted instead."""
     locked = lock_application(application.pk)
+    check_transition(application=locked, name="complete", actor=actor, note=note)
+    if locked.program.kind in OUTCOME_REPORTING_KINDS:
+        raise TransitionNotAllowed(
+            _(
+                "A %(kind)s is completed by accepting the firm's outcome report, once the event is over; "
+                "review the report instead."
+            )
+            % {"kind": locked.program.get_kind_display().lower()}
+        )
     apply_transition(application=locked, name="complete", actor=actor, note=note)
     notify_firm(
         application=locked,

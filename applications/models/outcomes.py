@@ -94,6 +94,7 @@ class OutcomeFollowUp(models.Model):
     class FollowUpStatus(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
         ACCEPTED = "accepted", _("Accepted")
 
     report = models.ForeignKey(
@@ -114,6 +115,7 @@ class OutcomeFollowUp(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    officer_note = models.TextField(_("officer's note"), blank=True)
 
     class Meta:
         verbose_name = _("outcome follow-up")

@@ -22,15 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.errors import InvalidInput, TransitionNotAllowed
+from applications.inputs import required_text, storable_text
 from applications.models import Application, BuyerMeeting, OutcomeFollowUp, OutcomeReport
 from applications.notices import notify_firm, notify_program_officers
 from applications.transitions import apply_transition, firm_member_of, lock_application, officer_of
 from applications.workflow import Status
 from notifications.links import firm_outcome_report_path
-from programs.models import ProgramKind
+from programs.models import OUTCOME_REPORTING_KINDS
 
-# Kinds whose support ends in an event the firm reports on.
-REPORTING_KINDS = frozenset({ProgramKind.TRADE_SHOW, ProgramKind.BUSINESS_DELEGATION})
 EDITABLE = frozenset({OutcomeReport.ReportStatus.DRAFT, OutcomeReport.ReportStatus.RETURNED})
 FOLLOW_UP_MONTHS = (OutcomeFollowUp.Months.SIX, OutcomeFollowUp.Months.TWELVE)
 
@@ -47,7 +46,10 @@ class MeetingInput:
 
 
 def outcome_report_required(application: Application) -> bool:
-    return application.program.kind in REPORTING_KINDS and application.status in (Status.APPROVED, Status.COMPLETED)
+    return application.program.kind in OUTCOME_REPORTING_KINDS and application.status in (
+        Status.APPROVED,
+        Status.COMPLETED,
+    )
 
 
 def outcome_report_due_on(application: Application) -> dt.date:
@@ -62,7 +64,7 @@ def _locked_application(application: Application, actor: User) -> Application:
     firm_member_of(
         actor=actor, application=locked, refusal=_("Only the firm's own staff can write its outcome report.")
     )
-    if locked.program.kind not in REPORTING_KINDS:
+    if locked.program.kind not in OUTCOME_REPORTING_KINDS:
         raise InvalidInput(_("Outcome reports are filed for trade shows and business delegations."))
     if locked.status != Status.APPROVED:
         raise TransitionNotAllowed(_("An outcome report can be written once the application has been approved."))
@@ -334,8 +336,8 @@ def outcome_followup_submit(
     return locked
 
 
-@transaction.atomic
-def outcome_followup_accept(*, followup: OutcomeFollowUp, actor: User) -> OutcomeFollowUp:
+def _locked_followup_for_review(followup: OutcomeFollowUp, actor: User) -> OutcomeFollowUp:
+    # The application first, then the follow-up: the order the firm's writes take them in.
     application = lock_application(followup.report.application_id)
     officer_of(
         actor=actor,
@@ -345,11 +347,53 @@ def outcome_followup_accept(*, followup: OutcomeFollowUp, actor: User) -> Outcom
     locked = OutcomeFollowUp.objects.select_for_update().select_related("report__application").get(pk=followup.pk)
     if locked.status != OutcomeFollowUp.FollowUpStatus.SUBMITTED:
         raise TransitionNotAllowed(
-            _("Only a submitted follow-up report can be accepted; this one is “%(status)s”.")
+            _("Only a submitted follow-up report can be reviewed; this one is “%(status)s”.")
             % {"status": locked.get_status_display()}
         )
+    return locked
+
+
+@transaction.atomic
+def outcome_followup_accept(*, followup: OutcomeFollowUp, actor: User, note: str = "") -> OutcomeFollowUp:
+    """Accept a submitted follow-up: its contracts count in the outcome statistics from now on."""
+    locked = _locked_followup_for_review(followup, actor)
     locked.status = OutcomeFollowUp.FollowUpStatus.ACCEPTED
     locked.reviewed_by = actor
     locked.reviewed_at = timezone.now()
-    locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    locked.officer_note = storable_text(note)
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "officer_note"])
+    application = locked.report.application
+    _notify_firm(
+        locked.report,
+        kind="outcome_followup_accepted",
+        title=lambda: (
+            _("Your %(months)s-month follow-up for %(application)s was accepted")
+            % {"months": locked.months, "application": application}
+        ),
+        body=locked.officer_note,
+    )
+    followup.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def outcome_followup_return(*, followup: OutcomeFollowUp, actor: User, note: str) -> OutcomeFollowUp:
+    """Send a submitted follow-up back to the firm with what to change; it files it again."""
+    locked = _locked_followup_for_review(followup, actor)
+    locked.officer_note = required_text(note, missing=_("Please tell the firm what to change in its follow-up."))
+    locked.status = OutcomeFollowUp.FollowUpStatus.RETURNED
+    locked.reviewed_by = actor
+    locked.reviewed_at = timezone.now()
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "officer_note"])
+    application = locked.report.application
+    _notify_firm(
+        locked.report,
+        kind="outcome_followup_returned",
+        title=lambda: (
+            _("Your %(months)s-month follow-up for %(application)s was returned for changes")
+            % {"months": locked.months, "application": application}
+        ),
+        body=locked.officer_note,
+    )
+    followup.refresh_from_db()
     return locked

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.errors import ApplicationError
 from applications.intake import documents as document_service
 from applications.intake.answers import export_funding_split
 from applications.intake.services import application_create, application_submit, application_update_draft
@@ -26,6 +25,7 @@ from portal.forms.applications import FORM_BY_KIND, DocumentUploadForm, KindForm
 from portal.selectors import firm_application, firm_applications, live_application, required_document_types
 from portal.stash import autosave_done, stash_clear, stash_take
 from programs.models import Program, ProgramKind
+from sme_support.errors import DomainError
 
 
 def _kind_form(
@@ -113,7 +113,7 @@ def apply(request: FirmRequest, program_pk: int) -> HttpResponse:
                 requested_units=form.requested_units(),
                 answers=form.answers(),
             )
-        except ApplicationError as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         except IntegrityError:
             # A colleague started an application to this call a moment ago.
@@ -172,7 +172,7 @@ def application_edit(request: FirmRequest, pk: int) -> HttpResponse:
                     requested_units=form.requested_units(),
                     answers=form.answers(),
                 )
-            except ApplicationError as exc:
+            except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
                 return _after_save(request, application)
@@ -199,7 +199,7 @@ def document_upload(request: FirmRequest, pk: int) -> HttpResponse:
                 doc_type=upload_form.cleaned_data["doc_type"],
                 upload=upload_form.cleaned_data["file"],
             )
-        except ApplicationError as exc:
+        except DomainError as exc:
             upload_form.add_error("file", str(exc))
         else:
             messages.success(request, _("“%(name)s” was uploaded.") % {"name": document.original_name})
@@ -218,7 +218,7 @@ def document_delete(request: FirmRequest, pk: int, document_pk: int) -> HttpResp
     document = get_object_or_404(ApplicationDocument, pk=document_pk, application=application)
     try:
         document_service.document_delete(document=document, actor=request.user)
-    except ApplicationError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.info(request, _("“%(name)s” was removed.") % {"name": document.original_name})
@@ -255,9 +255,9 @@ def _submit_problems(application: Application) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def application_submit_view(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
-    if application.status != Status.DRAFT:
+    if request.method == "GET" and application.status != Status.DRAFT:
         return redirect("portal:application_detail", pk=application.pk)
-    problems = _submit_problems(application)
+    problems = _submit_problems(application) if application.status == Status.DRAFT else []
     if request.method == "POST":
         if not request.POST.get("confirm"):
             messages.error(request, _("Tick the box to confirm before you submit."))
@@ -266,7 +266,7 @@ def application_submit_view(request: FirmRequest, pk: int) -> HttpResponse:
         else:
             try:
                 application_submit(application=application, actor=request.user)
-            except ApplicationError as exc:
+            except DomainError as exc:
                 messages.error(request, str(exc))
             else:
                 autosave_done(request, f"application-{application.pk}", f"apply-{application.program_id}")

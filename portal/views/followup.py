@@ -17,7 +17,6 @@ from applications.casework.services import application_answer_info as info_reque
 from applications.casework.services import firm_message_send as message_post
 from applications.decisions.grants import application_withdraw
 from applications.eligibility import preview
-from applications.errors import ApplicationError
 from applications.models import Application, OutcomeFollowUp, OutcomeReport
 from applications.outcomes import services as outcomes
 from applications.workflow import TERMINAL, WITHDRAWABLE, Status
@@ -30,6 +29,7 @@ from portal.selectors import firm_application, open_offers
 from portal.stash import autosave_done
 from portal.timeline import firm_timeline
 from portal.views.applications import _cost_summary, _document_checklist
+from sme_support.errors import DomainError
 
 
 def _get_application(request: HttpRequest, pk: int) -> Application:
@@ -107,7 +107,7 @@ def message_send(request: FirmRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             message_post(application=application, actor=request.user, body=form.cleaned_data["body"])
-        except ApplicationError as exc:
+        except DomainError as exc:
             if application.status == Status.DRAFT or application.status in TERMINAL:
                 # The thread is closed: there is no form on the page to put the error on.
                 messages.error(request, str(exc))
@@ -135,7 +135,7 @@ def info_answer(request: FirmRequest, pk: int) -> HttpResponse:
                 upload=form.cleaned_data.get("file"),
                 doc_type=form.cleaned_data.get("doc_type") or "other",
             )
-        except ApplicationError as exc:
+        except DomainError as exc:
             form.add_error("file" if form.cleaned_data.get("file") else "answer", str(exc))
         else:
             messages.success(request, _("Your answer was sent to the officers."))
@@ -149,14 +149,15 @@ def info_answer(request: FirmRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw(request: FirmRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
-    if application.status not in WITHDRAWABLE:
+    if request.method == "GET" and application.status not in WITHDRAWABLE:
+        # Nothing to confirm; a POST still goes to the service, which says why not.
         messages.error(request, _("This application can no longer be withdrawn."))
         return redirect("portal:application_detail", pk=application.pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             application_withdraw(application=application, actor=request.user, note=form.cleaned_data["note"])
-        except ApplicationError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Your application was withdrawn."))
@@ -191,7 +192,7 @@ def outcome_report(request: FirmRequest, pk: int) -> HttpResponse:
                     meetings=formset.meetings() if has_rows else None,
                     **form.cleaned_data,
                 )
-            except ApplicationError as exc:
+            except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
                 done = request.POST.get("action") == "submit"
@@ -246,7 +247,7 @@ def outcome_followup(request: FirmRequest, pk: int, months: int) -> HttpResponse
                 contracts_usd=form.cleaned_data["contracts_usd"],
                 note=form.cleaned_data["note"],
             )
-        except ApplicationError as exc:
+        except DomainError as exc:
             if followup.status == OutcomeFollowUp.FollowUpStatus.ACCEPTED:
                 # An accepted follow-up has no form on the page to put the error on.
                 messages.error(request, str(exc))

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.decisions.offers import waitlist_offer_accept, waitlist_offer_decline
-from applications.errors import ApplicationError
 from applications.models import WaitlistOffer
 from portal.access import FirmRequest, firm_required
 from portal.forms.applications import OfferDeclineForm
 from portal.selectors import firm_offer
 from portal.templatetags.portal_tags import format_units
+from sme_support.errors import DomainError
 
 
 def _get_offer(request: FirmRequest, offer_pk: int) -> WaitlistOffer:
@@ -43,7 +43,7 @@ def offer_accept(request: FirmRequest, offer_pk: int) -> HttpResponse:
     offer = _get_offer(request, offer_pk)
     try:
         waitlist_offer_accept(offer=offer, actor=request.user)
-    except ApplicationError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         program = offer.application.program
@@ -68,7 +68,7 @@ def offer_decline(request: FirmRequest, offer_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             waitlist_offer_decline(offer=offer, actor=request.user, note=form.cleaned_data["note"])
-        except ApplicationError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(

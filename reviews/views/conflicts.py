@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applications.errors import ApplicationError
 from reviews.forms import ConflictRegisterForm
 from reviews.selectors import conflict_list
 from reviews.services import conflict_declare
 from reviews.views.access import OfficerRequest, officer_required
+from sme_support.errors import DomainError
 from sme_support.roles import is_manager
 
 
@@ -28,7 +28,7 @@ def conflicts(request: OfficerRequest) -> HttpResponse:
             firm = form.cleaned_data["brn"]
             try:
                 conflict_declare(reviewer=request.user, firm=firm, reason=form.cleaned_data["reason"])
-            except ApplicationError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(

@@ -23,20 +23,31 @@ from applications.casework.services import (
     application_start_review,
     officer_message_send,
 )
+from applications.decisions.grants import application_cancel, application_complete, application_reduce_grant
 from applications.decisions.services import DECISION_LABELS, Decision, decision_request, decision_sign_off
-from applications.errors import ApplicationError, NotPermitted, TransitionNotAllowed
-from applications.models import Application, DecisionSignOff, OutcomeReport
-from applications.outcomes.services import outcome_report_accept, outcome_report_return
+from applications.errors import NotPermitted, TransitionNotAllowed
+from applications.models import Allocation, Application, DecisionSignOff, OutcomeFollowUp, OutcomeReport
+from applications.outcomes.services import (
+    outcome_followup_accept,
+    outcome_followup_return,
+    outcome_report_accept,
+    outcome_report_return,
+)
 from applications.workflow import ActorKind, Status, transitions_from
+from programs.models import OUTCOME_REPORTING_KINDS
 from reviews.forms import (
     AssignForm,
+    CancelGrantForm,
+    CompleteForm,
     ConflictForm,
     DecisionForm,
     DeclineForm,
+    FollowUpReviewForm,
     InfoRequestForm,
     MessageForm,
     OutcomeReviewForm,
     OverrideForm,
+    ReduceGrantForm,
     SignOffForm,
 )
 from reviews.models import AssignmentStatus, ReviewAssignment
@@ -51,9 +62,13 @@ from reviews.services import (
     review_decline,
 )
 from reviews.views.access import OfficerRequest, application_or_404, officer_required
+from sme_support.errors import DomainError
 from sme_support.roles import is_manager
 
 FORM_NAMES = (
+    "reduce_form",
+    "cancel_form",
+    "complete_form",
     "info_form",
     "override_form",
     "decision_form",
@@ -104,7 +119,11 @@ def detail_context(request: OfficerRequest, application: Application, **bound: f
         .select_related("requested_by")
         .first()
     )
-    outcome_report = OutcomeReport.objects.filter(application=application).prefetch_related("new_countries").first()
+    outcome_report = (
+        OutcomeReport.objects.filter(application=application).prefetch_related("new_countries", "followups").first()
+    )
+    allocation = Allocation.objects.filter(application=application, released_at=None).first()
+    approved = application.status == Status.APPROVED and not conflicted
     context: dict[str, Any] = {
         "nav": "queue",
         "outcome_report": outcome_report,
@@ -112,6 +131,17 @@ def detail_context(request: OfficerRequest, application: Application, **bound: f
             outcome_report and outcome_report.status == OutcomeReport.ReportStatus.SUBMITTED and not conflicted
         ),
         "outcome_form": OutcomeReviewForm(),
+        "followups": [
+            (followup, FollowUpReviewForm(prefix=f"followup{followup.months}"))
+            for followup in (outcome_report.followups.all() if outcome_report else [])
+        ],
+        "can_review_followups": not conflicted,
+        "allocation": allocation,
+        "can_change_grant": bool(approved and allocation),
+        "can_complete": approved and program.kind not in OUTCOME_REPORTING_KINDS,
+        "reduce_form": ReduceGrantForm(initial={"units": allocation.units - 1 if allocation else None}),
+        "cancel_form": CancelGrantForm(),
+        "complete_form": CompleteForm(),
         "application": application,
         "program": program,
         "firm": firm,
@@ -183,7 +213,7 @@ def _act(
     if form.is_valid():
         try:
             confirmation = perform(application, form.cleaned_data)
-        except ApplicationError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, confirmation)
@@ -335,3 +365,57 @@ def outcome_review(request: OfficerRequest, pk: int) -> HttpResponse:
         return _("The outcome report was returned to the firm for changes.")
 
     return _act(request, pk, name="outcome_form", make_form=lambda a: OutcomeReviewForm(request.POST), perform=perform)
+
+
+@officer_required
+@require_POST
+def followup_review(request: OfficerRequest, pk: int, months: int) -> HttpResponse:
+    """Accept or return the firm's 6- or 12-month follow-up."""
+    prefix = f"followup{months}"
+
+    def perform(application: Application, data: dict[str, Any]) -> str:
+        followup = OutcomeFollowUp.objects.filter(report__application=application, months=months).first()
+        if followup is None:
+            raise TransitionNotAllowed(_("This application has no follow-up report of that kind yet."))
+        if data["decision"] == FollowUpReviewForm.ACCEPT:
+            outcome_followup_accept(followup=followup, actor=request.user, note=data["note"])
+            return _("The follow-up is accepted; its contracts now count in the statistics. The firm was notified.")
+        outcome_followup_return(followup=followup, actor=request.user, note=data["note"])
+        return _("The follow-up was returned to the firm for changes.")
+
+    def bound(application: Application) -> forms.Form:
+        return FollowUpReviewForm(request.POST, prefix=prefix)
+
+    return _act(request, pk, name="followup_form", make_form=bound, perform=perform)
+
+
+@officer_required
+@require_POST
+def reduce_grant(request: OfficerRequest, pk: int) -> HttpResponse:
+    def perform(application: Application, data: dict[str, Any]) -> str:
+        application_reduce_grant(
+            application=application, actor=request.user, units=data["units"], reason=data["reason"]
+        )
+        return _("The grant is reduced; the units freed go back to the pool, and the firm was notified.")
+
+    return _act(request, pk, name="reduce_form", make_form=lambda a: ReduceGrantForm(request.POST), perform=perform)
+
+
+@officer_required
+@require_POST
+def cancel_grant(request: OfficerRequest, pk: int) -> HttpResponse:
+    def perform(application: Application, data: dict[str, Any]) -> str:
+        application_cancel(application=application, actor=request.user, reason=data["reason"])
+        return _("The approval is cancelled; its units go back to the pool, and the firm was notified.")
+
+    return _act(request, pk, name="cancel_form", make_form=lambda a: CancelGrantForm(request.POST), perform=perform)
+
+
+@officer_required
+@require_POST
+def complete(request: OfficerRequest, pk: int) -> HttpResponse:
+    def perform(application: Application, data: dict[str, Any]) -> str:
+        application_complete(application=application, actor=request.user, note=data["note"])
+        return _("The application is completed; the firm was notified.")
+
+    return _act(request, pk, name="complete_form", make_form=lambda a: CompleteForm(request.POST), perform=perform)

@@ -16,10 +16,10 @@ from applications.decisions.selection import (
     selection_fingerprint,
     selection_preview,
 )
-from applications.errors import ApplicationError
 from programs.models import Program
 from programs.selectors import program_assigned_list
 from reviews.views.access import OfficerRequest, forbidden, officer_required
+from sme_support.errors import DomainError
 
 
 def _program_or_404(request: OfficerRequest, pk: int) -> Program:
@@ -51,7 +51,7 @@ def selection(request: OfficerRequest, pk: int) -> HttpResponse:
             result = selection_commit(
                 program=program, actor=request.user, fingerprint=request.POST.get("fingerprint", "")
             )
-        except ApplicationError as exc:
+        except DomainError as exc:
             error = exc.message
         else:
             messages.success(

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applications.errors import ApplicationError
 from reviews.forms import ScoreForm
 from reviews.models import AssignmentStatus, RubricCriterion
 from reviews.services import SCORABLE_STATUSES, scores_save, scores_submit, scoring_assignment
 from reviews.views.access import OfficerRequest, application_or_404, forbidden, officer_required
+from sme_support.errors import DomainError
 
 
 @officer_required
@@ -23,7 +23,7 @@ def score(request: OfficerRequest, pk: int) -> HttpResponse:
     application = application_or_404(request, pk)
     try:
         assignment = scoring_assignment(application=application, user=request.user)
-    except ApplicationError as exc:
+    except DomainError as exc:
         return forbidden(request, exc.message)
     criteria = list(RubricCriterion.objects.filter(program_id=application.program_id).order_by("position", "pk"))
     existing = {s.criterion_id: s for s in assignment.scores.all()}
@@ -37,7 +37,7 @@ def score(request: OfficerRequest, pk: int) -> HttpResponse:
                 scores_save(application=application, reviewer=request.user, entries=form.entries())
                 if submitting:
                     scores_submit(application=application, reviewer=request.user)
-            except ApplicationError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
                 assignment.refresh_from_db()
             else:

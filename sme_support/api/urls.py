@@ -6,8 +6,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from applications.api.applications import ApplicationViewSet
+from applications.api.outcomes import OutcomeReportViewSet
 from applications.api.stats import ApplicationStatisticsView, IPFilingStatisticsView, OutcomeStatisticsView
-from applications.api.views import ApplicationViewSet, OutcomeReportViewSet
 from firms.api import FirmViewSet
 from programs.api import CountryViewSet, ProgramViewSet
 from programs.markets.api import MarketPriorityViewSet

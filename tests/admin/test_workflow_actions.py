@@ -159,14 +159,15 @@ def test_request_information_records_the_request_and_its_due_date(officer_client
     assert (request.message, request.due_on) == ("Send your quotation", due)
 
 
-def test_request_information_refuses_a_past_due_date_on_the_form(officer_client, program) -> None:
+def test_request_information_refuses_a_past_due_date_with_the_services_message(officer_client, program) -> None:
+    """The due-date rule is the service's (as in the workspace and the API), reported per application."""
     application = application_in(program, Status.UNDER_REVIEW)
     past = timezone.localdate() - dt.timedelta(days=1)
     response = officer_client.post(
-        CHANGELIST, _confirm("request_info", application, message="Send it", due_on=past.isoformat())
+        CHANGELIST, _confirm("request_info", application, message="Send it", due_on=past.isoformat()), follow=True
     )
     assert response.status_code == 200
-    assert "due_on" in response.context["form"].errors
+    assert any("The answer's due date cannot be in the past." in str(m) for m in response.context["messages"])
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
 

@@ -128,13 +128,16 @@ def test_request_information_with_a_due_date(world):
 def test_request_information_refuses_a_past_due_date_and_an_empty_message(world):
     application = application_in(world.program, Status.UNDER_REVIEW)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    response = client_for(world.reviewer).post(
-        detail_url(application, "request-info"), {"message": "", "due_on": yesterday.isoformat()}
+    client = client_for(world.reviewer)
+    response = client.post(detail_url(application, "request-info"), {"message": "", "due_on": yesterday.isoformat()})
+    assert response.status_code == 400
+    assert "This field is required" in text_of(response)
+    # The due-date rule is the service's, as at the API and in the admin.
+    response = client.post(
+        detail_url(application, "request-info"), {"message": "Send it", "due_on": yesterday.isoformat()}
     )
     assert response.status_code == 400
-    page = text_of(response)
-    assert "cannot be in the past" in page
-    assert "This field is required" in page
+    assert "cannot be in the past" in text_of(response)
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
 
@@ -180,18 +183,23 @@ def test_decisions(world, decision, status):
     assert firm_notifications(application, f"decision_{decision}").count() == 1
 
 
-def test_approval_needs_units_and_cannot_exceed_the_request(world):
+def test_approval_cannot_exceed_the_request_and_without_units_grants_the_request(world):
+    """As at every door (the API, the admin): an approval grants what the firm asked for unless
+    the officer names fewer units, and never more."""
     application = application_in(world.program, Status.UNDER_REVIEW, requested_units=8_000_000)
     client = client_for(world.lead)
-    missing = client.post(detail_url(application, "decide"), {"decision": "approve", "reason": "Good"})
-    assert missing.status_code == 400
-    assert "Give the number of units to grant" in text_of(missing)
     too_many = client.post(
         detail_url(application, "decide"), {"decision": "approve", "units": "9000000", "reason": "Good"}
     )
     assert too_many.status_code == 400
+    assert "more than the 8000000 the firm asked for" in text_of(too_many)
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
+    as_asked = client.post(detail_url(application, "decide"), {"decision": "approve", "reason": "Good"})
+    assert as_asked.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.APPROVED
+    assert application.allocation.units == 8_000_000
 
 
 def test_the_page_offers_only_the_moves_of_the_current_status(world):

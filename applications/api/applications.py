@@ -1,4 +1,4 @@
-"""Applications and outcome reports over the REST API.
+"""Applications over the REST API.
 
 Reads go through ``applications.selectors`` (scoped to the user, so anything else is a 404);
 every write calls the service function that the portal, the officer
@@ -26,7 +26,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applications.api.filters import ApplicationFilter, OutcomeReportFilter
+from applications.api.filters import ApplicationFilter
 from applications.api.serializers import (
     APPLICATION_LIST_COLUMNS,
     ApplicationCreateSerializer,
@@ -36,9 +36,9 @@ from applications.api.serializers import (
     ApproveInputSerializer,
     DecisionPendingSerializer,
     NoteInputSerializer,
-    OutcomeReportListSerializer,
     OverrideEligibilityInputSerializer,
     ReasonInputSerializer,
+    ReduceGrantInputSerializer,
     RequestInfoInputSerializer,
     SignOffInputSerializer,
     SignOffResultSerializer,
@@ -48,7 +48,12 @@ from applications.casework.services import (
     application_request_info,
     application_start_review,
 )
-from applications.decisions.grants import application_cancel, application_complete, application_withdraw
+from applications.decisions.grants import (
+    application_cancel,
+    application_complete,
+    application_reduce_grant,
+    application_withdraw,
+)
 from applications.decisions.selectors import sign_off_list
 from applications.decisions.services import DecisionName, DecisionOutcome, decision_request, decision_sign_off
 from applications.errors import DuplicateApplication, NotPermitted, TransitionNotAllowed
@@ -58,15 +63,14 @@ from applications.intake.services import (
     application_submit,
     application_update_draft,
 )
-from applications.models import Application, DecisionSignOff, OutcomeReport, StatusChange
-from applications.selectors import application_list, outcome_report_list
+from applications.models import Application, DecisionSignOff, StatusChange
+from applications.selectors import application_list
 from firms.models import FirmMembership
 from sme_support.api.base import (
     FORMAT_PARAMETER,
     ApiPagination,
     ApiViewMixin,
     ErrorSerializer,
-    ScopedReadOnlyViewSet,
     StrictOrderingFilter,
 )
 from sme_support.api.csv_export import CsvColumn, stream_queryset
@@ -365,6 +369,19 @@ class ApplicationViewSet(
         application_cancel(application=application, actor=self.actor, reason=data["reason"])
         return self._detail(application)
 
+    @_transition(
+        summary=gettext_lazy("Reduce an approved application's grant (the freed units go to the waitlist)"),
+        request=ReduceGrantInputSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="reduce-grant")
+    def reduce_grant(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = self._input(ReduceGrantInputSerializer)
+        reduced = application_reduce_grant(
+            application=application, actor=self.actor, units=data["units"], reason=data["reason"]
+        )
+        return self._detail(reduced)
+
     @_transition(summary=gettext_lazy("Mark an approved application completed"), request=NoteInputSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
@@ -380,43 +397,3 @@ class ApplicationViewSet(
         data = self._input(OverrideEligibilityInputSerializer)
         application_override_eligibility(application=application, actor=self.actor, justification=data["justification"])
         return self._detail(application)
-
-
-@extend_schema_view(
-    list=extend_schema(summary=gettext_lazy("List outcome reports"), parameters=[FORMAT_PARAMETER]),
-    retrieve=extend_schema(summary=gettext_lazy("One outcome report")),
-)
-class OutcomeReportViewSet(ScopedReadOnlyViewSet):
-    """Outcome reports of the applications the user may see."""
-
-    serializer_class = OutcomeReportListSerializer
-    filterset_class = OutcomeReportFilter
-    ordering_fields = ["id", "due_on", "submitted_at", "buyer_meetings", "consultation_usd", "contracts_usd"]
-    ordering = ["-due_on"]
-    csv_filename = "outcome-reports.csv"
-    csv_columns = [
-        CsvColumn("id", "pk"),
-        CsvColumn("application_id", "application_id"),
-        CsvColumn("receipt_number", "application.receipt_number"),
-        CsvColumn("program_code", "application.program.code"),
-        CsvColumn("fiscal_year", "application.program.fiscal_year"),
-        CsvColumn("firm_brn", "application.firm.brn"),
-        CsvColumn("firm_name_en", "application.firm.name_en"),
-        CsvColumn("sector", "application.firm.sector"),
-        CsvColumn("status", "status"),
-        CsvColumn("due_on", "due_on"),
-        CsvColumn("buyer_meetings", "buyer_meetings"),
-        CsvColumn("consultation_usd", "consultation_usd"),
-        CsvColumn("contracts_usd", "contracts_usd"),
-        CsvColumn("ip_filed", "ip_filed"),
-        CsvColumn("new_countries", lambda report: [c.pk for c in report.new_countries.all()]),
-        CsvColumn("submitted_at", "submitted_at"),
-        CsvColumn("reviewed_at", "reviewed_at"),
-    ]
-
-    def get_queryset(self) -> QuerySet[OutcomeReport]:
-        return (
-            outcome_report_list(user=self.request.user)
-            .select_related("application__program", "application__firm")
-            .prefetch_related("new_countries")
-        )
