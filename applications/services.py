@@ -268,13 +268,17 @@ def application_submit(*, application: Application, actor: User) -> Application:
     return _sync(application, locked)
 
 
-def enqueue_screening(application_id: int) -> bool:
+def enqueue_screening(application_id: int, *, expires: float | None = None) -> bool:
     """Hand the screening to the broker; False if it is unreachable (the settings make that
-    fail within ~2 s), in which case requeue_stuck_screening enqueues it later."""
+    fail within ~2 s), in which case requeue_stuck_screening enqueues it later. The sweeper's
+    copies expire (seconds) unread, so a backlog does not grow by one copy per sweep."""
     from applications.tasks import screen_application
 
     try:
-        screen_application.delay(application_id)
+        if expires is None:
+            screen_application.delay(application_id)
+        else:
+            screen_application.apply_async((application_id,), expires=expires)
     except Exception:  # the broker is down; requeue_stuck_screening will retry
         logger.warning(
             "Could not enqueue screening of application %s; the sweeper will retry.", application_id, exc_info=True

@@ -312,6 +312,14 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_connect_timeout": env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives its broker: it reconnects for as long as the broker is away (Celery's
+# default gives up after 100 attempts, about 50 minutes, and exits). kombu spaces the attempts
+# 2, 4, 6 … at most 30 s apart, so it consumes again within 30 s of Redis returning.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the connection drops finish; their acknowledgement cannot reach the broker,
+# so the message is delivered again and the task, idempotent, runs once more as a no-op. Killing
+# them instead (Celery 6's default) could cut a mail off mid-send and send it twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Publishing from a web request must fail fast when the broker is down (the callers catch it
 # and the sweepers re-enqueue): one quick retry covers a pooled connection gone stale after a
 # broker restart, no more.
@@ -328,11 +336,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The stock persistent scheduler, which first creates the schedule file's folder (a fresh clone has no var/).
+CELERY_BEAT_SCHEDULER = "sme_support.beat:Scheduler"
+# How often the screening sweeper looks for submissions nobody is screening (see SCREENING_STUCK_AFTER).
+SCREENING_SWEEP_SECONDS = env_int("SCREENING_SWEEP_SECONDS", 30)
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Often, so that submissions made while the broker was away are screened within a minute
+    # of its return; a run that finds nothing costs one indexed query.
     "requeue-stuck-screening": {
         "task": "applications.tasks.requeue_stuck_screening",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=SCREENING_SWEEP_SECONDS),
+        "options": {"expires": SCREENING_SWEEP_SECONDS},
     },
     "requeue-stale-rechecks": {
         "task": "applications.tasks.requeue_stale_rechecks",
@@ -369,7 +384,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 # How long an application may sit in `submitted`/`screening` before the sweeper re-enqueues it.
-SCREENING_STUCK_AFTER = timedelta(minutes=env_int("SCREENING_STUCK_AFTER_MINUTES", 10))
+# Short, so a submission whose publish failed (broker away) waits little once the broker is back.
+# Under a backlog the sweeper enqueues a second message for an application still waiting its turn;
+# that message expires after SCREENING_STUCK_AFTER unread, and screening twice is a no-op anyway.
+SCREENING_STUCK_AFTER = timedelta(seconds=env_int("SCREENING_STUCK_AFTER_SECONDS", 60))
 # How long after a rules change open applications may still be judged under the old rules
 # before the sweeper re-enqueues the program's re-check (a big program's re-check takes time).
 RECHECK_STALE_AFTER = timedelta(minutes=env_int("RECHECK_STALE_AFTER_MINUTES", 30))
