@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "reviews",
+    # The project package: API wiring with state of its own (Idempotency-Key answers).
+    "sme_support",
     "axes",
 ]
 
@@ -102,9 +104,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's database or broker outage becomes a 503 with Retry-After (sme_support/outage.py).
+    "sme_support.outage.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# How long the answer to an API write made with an Idempotency-Key is kept for retries.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# Seconds a client is asked to wait (Retry-After) when a 503 says the database or broker is away.
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 10)
 
 ROOT_URLCONF = "sme_support.urls"
 WSGI_APPLICATION = "sme_support.wsgi.application"
@@ -375,6 +383,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "applications.tasks.waitlist_sweep",
         "schedule": timedelta(minutes=10),
         "options": {"expires": 9 * 60},
+    },
+    "prune-idempotency-keys": {
+        "task": "sme_support.tasks.prune_idempotency_keys",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 60 * 60 * 4},
     },
     # First come, first served applications made eligible by an override or a rules re-check.
     "fcfs-decide-backlog": {

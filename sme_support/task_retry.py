@@ -10,19 +10,10 @@ work retry on any error, with the same cap.
 
 from __future__ import annotations
 
-from django.db import InterfaceError as DbInterfaceError
-from django.db import OperationalError as DbOperationalError
-from kombu.exceptions import OperationalError as BrokerOperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from sme_support.outage import OUTAGE_ERRORS
 
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
-    DbOperationalError,
-    DbInterfaceError,
-    BrokerOperationalError,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
+__all__ = ["OUTAGE_BACKOFF_MAX", "OUTAGE_ERRORS", "SWEEP_MAX_RETRIES", "WORK_MAX_RETRIES"]
+
 # Seconds: the longest wait between two attempts, i.e. how long after the service returns a
 # retried task may still wait.
 OUTAGE_BACKOFF_MAX = 30
