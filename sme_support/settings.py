@@ -258,7 +258,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # DRF's per-user throttle, letting requests through while its cache (Redis) is away.
+    "DEFAULT_THROTTLE_CLASSES": ["sme_support.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_USER", "2000/hour")},
     # Every error as {"error": {"code", "message", "fields"}}, domain refusals included.
     "EXCEPTION_HANDLER": "sme_support.api.api_exception_handler",
@@ -287,7 +288,13 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A hung Redis must not hang requests: the cache is only a counter and a speed-up
+            # (the API throttle lets requests through without it, sme_support/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
