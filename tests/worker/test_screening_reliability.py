@@ -133,5 +133,6 @@ def test_one_beat_schedule_holds_every_periodic_job():
     assert django_settings.CELERY_BEAT_SCHEDULER == "sme_support.beat:Scheduler"
     assert schedule["officer-digest"]["schedule"] == crontab(hour=8, minute=0)
     assert django_settings.CELERY_TIMEZONE == "Asia/Seoul"
+    celery_app.loader.import_default_modules()  # what a worker does on start: every app's tasks
     for entry in schedule.values():
         assert entry["task"] in celery_app.tasks, entry["task"]
