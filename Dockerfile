@@ -41,4 +41,4 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "sme_support.healthcheck"]
-CMD ["gunicorn", "sme_support.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "sme_support.wsgi:application", "--config", "python:sme_support.gunicorn_conf"]
