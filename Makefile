@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-# Override on the command line: `make run PORT=8001`, `make PYTHON=/opt/py311/bin/python3 venv`.
+# Override on the command line: `make run PORT=8001`, `make PYTHON=/opt/py312/bin/python3 run`.
 PYTHON ?=
 PORT ?= 8000
 BIND ?= 127.0.0.1
@@ -39,38 +39,86 @@ help: ## list the targets
 
 # --- virtualenv -------------------------------------------------------------------------
 
-# Python 3.11 exactly (pyproject pins it); the first of $(PYTHON), python3.11, python3,
-# python that is 3.11 wins. A failed `venv` (Debian without python3.11-venv) leaves nothing
-# half-made behind, so the next try starts clean.
-$(PY):
-	@py=""; \
-	for candidate in $(PYTHON) python3.11 python3 python; do \
-	  if command -v "$$candidate" >/dev/null 2>&1 \
-	     && "$$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
-	    py="$$candidate"; break; \
+# The CPython versions sme-support runs and is tested on, newest first. pyproject.toml's
+# requires-python, the README and .ci/run say the same; tests/project/test_python_versions.py
+# fails when they disagree.
+PYTHON_VERSIONS := 3.13 3.12 3.11
+PYTHON_RANGE := 3.11–3.13
+PYTHON_CANDIDATES := $(addprefix python,$(PYTHON_VERSIONS)) python3 python
+
+# Every target that needs Python goes through `venv`, which says which Python it uses.
+# 1. Each candidate ($(PYTHON) alone when given) is run, not just looked up: pyenv puts a
+#    shim on PATH for every version it has, and the shims of versions not selected fail.
+# 2. An existing .venv that runs a supported version is kept, whatever the version: a
+#    newer Python turning up does not cost a reinstall (it is mentioned). One that no
+#    longer runs (its Python upgraded or removed), runs an unsupported version, or differs
+#    from an explicit PYTHON= is rebuilt.
+# 3. A new .venv comes from the newest supported candidate. When `-m venv` fails (Debian/
+#    Ubuntu without python3.X-venv) the half-made .venv is removed and the next supported
+#    candidate is tried, so a retry always starts clean.
+# 4. requirements-dev.txt is installed again only when a requirements file is newer than
+#    the stamp.
+venv: ## create/check .venv (newest supported Python, or PYTHON=...) and install requirements when they changed
+	@probe() { "$$1" -c 'import sys; print("%d.%d %d.%d.%d %s" % (sys.version_info[:2] + sys.version_info[:3] + (sys.executable,)))' 2>/dev/null || true; }; \
+	supported() { case " $(PYTHON_VERSIONS) " in *" $$1 "*) return 0;; esac; return 1; }; \
+	found=""; notes=""; \
+	for candidate in $(if $(PYTHON),"$(PYTHON)",$(PYTHON_CANDIDATES)); do \
+	  where="$$(command -v "$$candidate" 2>/dev/null || true)"; \
+	  if [ -z "$$where" ]; then notes+="  $$candidate: not found"$$'\n'; continue; fi; \
+	  read -r minor full exe <<< "$$(probe "$$candidate")"; \
+	  [ "$$where" = "$$candidate" ] && named="$$candidate" || named="$$candidate ($$where)"; \
+	  if [ -z "$$minor" ]; then \
+	    why="$$("$$candidate" -c pass 2>&1 < /dev/null | head -n 1 || true)"; \
+	    notes+="  $$named does not run: $${why:-no output}"$$'\n'; \
+	  elif ! supported "$$minor"; then \
+	    notes+="  $$named is Python $$full"$$'\n'; \
+	  else \
+	    found+="$${minor#*.} $$minor $$full $$candidate $$exe"$$'\n'; \
 	  fi; \
 	done; \
-	if [ -z "$$py" ]; then \
-	  echo "Python 3.11 is required but none of: $(PYTHON) python3.11 python3 python is 3.11." >&2; \
-	  echo "Install it (Debian/Ubuntu: apt install python3.11 python3.11-venv; or pyenv install 3.11)" >&2; \
-	  echo "or point at it: make PYTHON=/path/to/python3.11 run" >&2; \
+	found="$$(printf '%s' "$$found" | sort -s -k1,1nr | awk 'NF && !seen[$$5]++' || true)"; \
+	refuse() { \
+	  echo "$$1 sme-support runs on Python $(PYTHON_RANGE)." >&2; \
+	  printf '%s' "$$notes" >&2; \
+	  echo "Install one (Debian/Ubuntu: apt install python3.12 python3.12-venv, or whichever of them your release has;" >&2; \
+	  echo "Fedora: dnf install python3.13; macOS: brew install python@3.13; pyenv: pyenv install 3.13)" >&2; \
+	  echo "or point at it: make PYTHON=/path/to/python3.13 run" >&2; \
 	  exit 1; \
+	}; \
+	if [ -n "$(PYTHON)" ] && [ -z "$$found" ]; then refuse "PYTHON=$(PYTHON) cannot be used:"; fi; \
+	if [ -e $(VENV) ]; then \
+	  read -r have have_full _ <<< "$$(probe $(PY))"; \
+	  read -r _ want want_full _ <<< "$$found"; \
+	  rebuild=""; \
+	  if [ -z "$$have" ]; then rebuild="it does not run any more (was its Python upgraded or removed?)"; \
+	  elif ! supported "$$have"; then rebuild="it runs Python $$have_full, outside $(PYTHON_RANGE)"; \
+	  elif [ -n "$(PYTHON)" ] && [ "$$want" != "$$have" ]; then rebuild="it runs Python $$have_full and PYTHON=$(PYTHON) is $$want"; \
+	  fi; \
+	  if [ -n "$$rebuild" ]; then \
+	    echo "Rebuilding $(VENV): $$rebuild."; rm -rf $(VENV); \
+	  else \
+	    echo "Python: $(VENV) runs Python $$have_full ($$(sed -n 's/^home = //p' $(VENV)/pyvenv.cfg 2>/dev/null || true))."; \
+	    if [ -n "$$want" ] && [ "$${want#*.}" -gt "$${have#*.}" ]; then \
+	      echo "  Python $$want_full is here too; to use it: rm -rf $(VENV) (or make distclean) and run make again."; \
+	    fi; \
+	  fi; \
 	fi; \
-	echo "Creating $(VENV) with $$py ($$("$$py" -V))"; \
-	if ! "$$py" -m venv $(VENV); then \
-	  rm -rf $(VENV); \
-	  echo "Could not create $(VENV); on Debian/Ubuntu install python3.11-venv." >&2; \
-	  exit 1; \
+	if [ ! -e $(VENV) ]; then \
+	  [ -n "$$found" ] || refuse "No supported Python found:"; \
+	  while read -r _ minor full candidate exe; do \
+	    [ "$$exe" = "$$candidate" ] && named="$$candidate" || named="$$candidate ($$exe)"; \
+	    echo "Creating $(VENV) with Python $$full: $$named"; \
+	    if "$$exe" -m venv $(VENV); then break; fi; \
+	    rm -rf $(VENV); \
+	    echo "Could not create $(VENV) with $$candidate; on Debian/Ubuntu install python$$minor-venv." >&2; \
+	  done <<< "$$found"; \
+	  [ -e $(PY) ] || { echo "No supported Python could create $(VENV) (Python $(PYTHON_RANGE))." >&2; exit 1; }; \
 	fi
-
-# Reinstalls only when a requirements file is newer than the stamp.
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
-	  echo "$(VENV) was made with $$($(PY) -V), not Python 3.11: remove it (rm -rf $(VENV)) and retry." >&2; exit 1; }
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
-	@touch $(STAMP)
-
-venv: $(STAMP) ## create .venv (Python 3.11) and install requirements-dev.txt when they changed
+	@if [ ! -f $(STAMP) ] || [ requirements.txt -nt $(STAMP) ] || [ requirements-dev.txt -nt $(STAMP) ]; then \
+	  echo "$(PY) -m pip install -q -r requirements-dev.txt"; \
+	  $(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt; \
+	  touch $(STAMP); \
+	fi
 
 # --- run --------------------------------------------------------------------------------
 

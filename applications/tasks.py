@@ -17,6 +17,7 @@ from applications.eligibility.screening import application_screen
 from applications.intake.services import enqueue_screening
 from applications.models import Application
 from applications.workflow import Status
+from sme_support.task_retry import OUTAGE_BACKOFF_MAX, OUTAGE_ERRORS, SWEEP_MAX_RETRIES, WORK_MAX_RETRIES
 
 logger = logging.getLogger(__name__)
 
@@ -26,15 +27,21 @@ logger = logging.getLogger(__name__)
     acks_late=True,
     autoretry_for=(Exception,),
     retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=WORK_MAX_RETRIES,
 )
 def screen_application(self: object, application_id: int) -> str | None:
     application = application_screen(application_id=application_id)
     return application.status if application else None
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def requeue_stuck_screening() -> int:
     """Re-enqueue applications that were submitted but never screened (broker down at
     submit time, worker lost). Screening is idempotent, so a duplicate is harmless."""
@@ -45,10 +52,12 @@ def requeue_stuck_screening() -> int:
         ).values_list("pk", flat=True)[:1000]
     )
     enqueued = 0
+    # A copy lives until the next sweep may send another, so a backlog does not keep growing.
+    expires = max(settings.SCREENING_SWEEP_SECONDS, settings.SCREENING_STUCK_AFTER.total_seconds())
     for pk in ids:
         # With the broker still down every publish would wait out its timeout; stop at the
         # first failure and leave the rest to the next run.
-        if not enqueue_screening(pk):
+        if not enqueue_screening(pk, expires=expires):
             break
         enqueued += 1
     if ids:
@@ -61,15 +70,21 @@ def requeue_stuck_screening() -> int:
     acks_late=True,
     autoretry_for=(Exception,),
     retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=WORK_MAX_RETRIES,
 )
 def recheck_program(self: object, program_id: int) -> int:
     """Re-check a program's open applications after its rules changed (idempotent)."""
     return program_recheck(program_id=program_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def requeue_stale_rechecks() -> int:
     """Re-enqueue the re-check of programs whose open applications are still judged under
     older rules (the broker was down when the rules changed, or the task failed for good).
@@ -82,7 +97,13 @@ def requeue_stale_rechecks() -> int:
     return len(program_ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def waitlist_sweep() -> dict[str, int]:
     """Expire waitlist offers past their deadline (each passes its place on), then offer any
     free capacity an active waitlist is waiting for. Each offer is handled in its own
@@ -94,7 +115,13 @@ def waitlist_sweep() -> dict[str, int]:
     return {"expired": expired, "offered": offered}
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def fcfs_decide_backlog() -> int:
     """Decide first come, first served applications that became eligible without screening
     (an override, a rules re-check); deciding re-checks the status under the row lock."""
@@ -109,8 +136,8 @@ def fcfs_decide_backlog() -> int:
     acks_late=True,
     autoretry_for=(Exception,),
     retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=WORK_MAX_RETRIES,
 )
 def waitlist_promote_program(self: object, program_id: int) -> int:
     """Offer a program's free capacity to its waitlist (a promotion that passed over a busy

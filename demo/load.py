@@ -34,6 +34,7 @@ from applications.intake.services import application_create, application_submit
 from applications.models import Application, OutcomeReport
 from applications.outcomes import services as outcomes
 from applications.transitions import apply_transition
+from applications.workflow import Status
 from demo.records import ADMIN_ROLE, DEMO_PASSWORD, ApplicationSpec, DemoSpec, OutcomeSpec, ProgramSpec, StepSpec
 from demo.spec import OFFERED_RECIPES, STAGE_INDEX
 from firms.models import Firm, FirmMembership
@@ -337,7 +338,10 @@ def _perform(
             assert step.outcome is not None
             _outcome_report(application, step.outcome, applicant, officer)
         case "complete":
-            application_complete(application=application, actor=officer, note=step.note)
+            application.refresh_from_db()
+            # A trade show or a delegation completed when its outcome report was accepted.
+            if application.status != Status.COMPLETED:
+                application_complete(application=application, actor=officer, note=step.note)
         case _:
             raise DemoSeedError(f"Unknown demo step {step.action!r}.")
     return application
@@ -372,10 +376,6 @@ def _outcome_report(application: Application, outcome: OutcomeSpec, applicant: U
         narrative=outcome.narrative,
     )
     if outcome.status == OutcomeReport.ReportStatus.ACCEPTED:
-        report.status = OutcomeReport.ReportStatus.ACCEPTED
-        report.reviewed_by = officer
-        report.reviewed_at = timezone.now()
-        report.officer_note = outcome.officer_note
-        report.full_clean()
-        report.save(update_fields=["status", "reviewed_by", "reviewed_at", "officer_note"])
+        # Accepting completes the application and opens its 6- and 12-month follow-ups.
+        report = outcomes.outcome_report_accept(report=report, actor=officer, note=outcome.officer_note)
     return report

@@ -14,19 +14,38 @@ from celery import shared_task
 from django.conf import settings
 
 from notifications import delivery, reminders
+from sme_support.task_retry import OUTAGE_BACKOFF_MAX, OUTAGE_ERRORS, SWEEP_MAX_RETRIES
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def reminders_sweep() -> int:
     return len(reminders.reminders_sweep())
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def officer_digest() -> int:
     return len(reminders.digests_sweep())
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=OUTAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
+    max_retries=SWEEP_MAX_RETRIES,
+)
 def requeue_stuck_reminders() -> int:
     return len(delivery.reminders_requeue_stuck())
 
@@ -38,7 +57,7 @@ def requeue_stuck_reminders() -> int:
     # send is counted on the row and retried below with the row's backoff.
     autoretry_for=(Exception,),
     retry_backoff=True,
-    retry_backoff_max=600,
+    retry_backoff_max=OUTAGE_BACKOFF_MAX,
     # Bounds the chain of messages; the row's REMINDER_MAX_ATTEMPTS bounds the sends. A row
     # left QUEUED when these run out is picked up again by requeue_stuck_reminders.
     max_retries=settings.REMINDER_MAX_ATTEMPTS + 5,

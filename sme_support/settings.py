@@ -83,7 +83,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI and Redoc assets served from our own static files, never a CDN.
     "drf_spectacular_sidecar",
-    # The project's apps, lowest layer first (README, "Project layout"; .importlinter).
+    # The project's apps, lowest layer first (README, "Project layout"; .importlinter). The
+    # project package itself has state of its own (Idempotency-Key answers).
+    "sme_support",
     "notifications",
     "firms",
     "programs",
@@ -104,9 +106,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's database or broker outage becomes a 503 with Retry-After (sme_support/outage.py).
+    "sme_support.outage.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# How long the answer to an API write made with an Idempotency-Key is kept for retries.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# Seconds a client is asked to wait (Retry-After) when a 503 says the database or broker is away.
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 10)
 
 ROOT_URLCONF = "sme_support.urls"
 WSGI_APPLICATION = "sme_support.wsgi.application"
@@ -252,7 +260,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # DRF's per-user throttle, letting requests through while its cache (Redis) is away.
+    "DEFAULT_THROTTLE_CLASSES": ["sme_support.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_USER", "2000/hour")},
     # Every error as {"error": {"code", "message", "fields"}}, domain refusals included.
     "EXCEPTION_HANDLER": "sme_support.api.base.api_exception_handler",
@@ -281,7 +290,13 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A hung Redis must not hang requests: the cache is only a counter and a speed-up
+            # (the API throttle lets requests through without it, sme_support/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -314,6 +329,14 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_connect_timeout": env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 1),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives its broker: it reconnects for as long as the broker is away (Celery's
+# default gives up after 100 attempts, about 50 minutes, and exits). kombu spaces the attempts
+# 2, 4, 6 … at most 30 s apart, so it consumes again within 30 s of Redis returning.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the connection drops finish; their acknowledgement cannot reach the broker,
+# so the message is delivered again and the task, idempotent, runs once more as a no-op. Killing
+# them instead (Celery 6's default) could cut a mail off mid-send and send it twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Publishing from a web request must fail fast when the broker is down (the callers catch it
 # and the sweepers re-enqueue): one quick retry covers a pooled connection gone stale after a
 # broker restart, no more.
@@ -330,11 +353,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The stock persistent scheduler, which first creates the schedule file's folder (a fresh clone has no var/).
+CELERY_BEAT_SCHEDULER = "sme_support.beat:Scheduler"
+# How often the screening sweeper looks for submissions nobody is screening (see SCREENING_STUCK_AFTER).
+SCREENING_SWEEP_SECONDS = env_int("SCREENING_SWEEP_SECONDS", 30)
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Often, so that submissions made while the broker was away are screened within a minute
+    # of its return; a run that finds nothing costs one indexed query.
     "requeue-stuck-screening": {
         "task": "applications.tasks.requeue_stuck_screening",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=SCREENING_SWEEP_SECONDS),
+        "options": {"expires": SCREENING_SWEEP_SECONDS},
     },
     "requeue-stale-rechecks": {
         "task": "applications.tasks.requeue_stale_rechecks",
@@ -363,6 +393,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 9 * 60},
     },
+    "prune-idempotency-keys": {
+        "task": "sme_support.tasks.prune_idempotency_keys",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 60 * 60 * 4},
+    },
     # First come, first served applications made eligible by an override or a rules re-check.
     "fcfs-decide-backlog": {
         "task": "applications.tasks.fcfs_decide_backlog",
@@ -371,7 +406,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 # How long an application may sit in `submitted`/`screening` before the sweeper re-enqueues it.
-SCREENING_STUCK_AFTER = timedelta(minutes=env_int("SCREENING_STUCK_AFTER_MINUTES", 10))
+# Short, so a submission whose publish failed (broker away) waits little once the broker is back.
+# Under a backlog the sweeper enqueues a second message for an application still waiting its turn;
+# that message expires after SCREENING_STUCK_AFTER unread, and screening twice is a no-op anyway.
+SCREENING_STUCK_AFTER = timedelta(seconds=env_int("SCREENING_STUCK_AFTER_SECONDS", 60))
 # How long after a rules change open applications may still be judged under the old rules
 # before the sweeper re-enqueues the program's re-check (a big program's re-check takes time).
 RECHECK_STALE_AFTER = timedelta(minutes=env_int("RECHECK_STALE_AFTER_MINUTES", 30))

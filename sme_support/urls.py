@@ -8,6 +8,9 @@ from applications import views as dashboard
 from portal.views import language as portal_language
 from sme_support import views
 
+# An outage is a 503 even when it surfaces in a middleware (sme_support/outage.py).
+handler500 = "sme_support.outage.server_error"
+
 admin.site.site_header = "sme-support"
 admin.site.site_title = "sme-support"
 

@@ -193,8 +193,10 @@ class ApplicationViewSet(
         return cast(User, self.request.user)
 
     def _detail(self, application: Application, *, status_code: int = status.HTTP_200_OK) -> Response:
-        # Re-read through the scoped selector: the response shows the committed state, with
-        # the history row the service just wrote.
+        # Re-read through the scoped selector, with the history row the service just wrote. Every
+        # API write runs in one transaction with its answer (ApiViewMixin.dispatch), so this read
+        # sees exactly what the service commits and happens before the commit: a connection lost
+        # after the commit can no longer turn a write that went through into an error.
         fresh = self.get_queryset().get(pk=application.pk)
         return Response(
             ApplicationDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code

@@ -119,9 +119,14 @@ def application_submit(*, application: Application, actor: User) -> Application:
     return hand_back(application, locked)
 
 
-def enqueue_screening(application_id: int) -> bool:
+def enqueue_screening(application_id: int, *, expires: float | None = None) -> bool:
     """Hand the screening to the broker; False if it is unreachable, in which case
-    ``requeue_stuck_screening`` enqueues it later."""
+    ``requeue_stuck_screening`` enqueues it later. The sweeper's copies expire (seconds)
+    unread, so a backlog does not grow by one copy per sweep."""
+    options = {} if expires is None else {"expires": expires}
     return enqueue_or_leave_to_sweeper(
-        "applications.tasks.screen_application", application_id, what=f"screening of application {application_id}"
+        "applications.tasks.screen_application",
+        application_id,
+        what=f"screening of application {application_id}",
+        **options,
     )

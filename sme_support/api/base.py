@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import translation
@@ -30,9 +31,11 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
+from sme_support import idempotency
 from sme_support.api.csv_export import CSV_MEDIA_TYPE, CsvColumn, CSVRenderer, stream_queryset
 from sme_support.api.filters import ApiFilterBackend
 from sme_support.errors import DomainError
+from sme_support.models import IdempotentRequest
 
 MAX_PAGE_SIZE = 500
 
@@ -60,6 +63,8 @@ def error_body(*, code: str, message: str, fields: dict[str, Any] | None = None)
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every refusal in the one error shape."""
+    if isinstance(exc, idempotency.Replay):
+        return exc.response()
     if isinstance(exc, DomainError):
         # A refusal of the domain (every app's errors derive from DomainError): its status says
         # whose move it is — 403 not this person, 409 not now, 400 not these values.
@@ -270,11 +275,32 @@ class ApiAutoSchema(AutoSchema):
 
 
 class ApiViewMixin:
-    """CSV negotiation for the actions in ``csv_actions``, errors always in JSON, and 401
-    (not 403) for a request that carries no credentials."""
+    """CSV negotiation for the actions in ``csv_actions``, errors always in JSON, 401 (not
+    403) for a request that carries no credentials, and writes that answer what they commit.
+
+    Every write (POST, PUT, PATCH, DELETE) runs in one transaction together with the building
+    of its answer: the answer is read before the commit, so a connection lost after the commit
+    can no longer turn a write that went through into an error, and an error before the commit
+    leaves nothing written. With an ``Idempotency-Key`` header the answer is kept with the key
+    in that same transaction and a retry gets it again (``sme_support.idempotency``).
+    """
 
     schema: Any = ApiAutoSchema()
     csv_actions: frozenset[str] = frozenset({"list"})
+    _idempotent_request: IdempotentRequest | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method not in idempotency.WRITE_METHODS:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # After authentication: keys belong to a user.
+        key = idempotency.requested_key(request)
+        if key is not None:
+            self._idempotent_request = idempotency.claim(request=request, key=key)
 
     def _offers_csv(self) -> bool:
         return getattr(self, "action", None) in self.csv_actions
@@ -315,6 +341,9 @@ class ApiViewMixin:
             request.accepted_media_type = "application/json"
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         patch_vary_headers(response, ["Accept-Language"])
+        if self._idempotent_request is not None and isinstance(response, Response):
+            idempotency.record_answer(self._idempotent_request, response)
+            self._idempotent_request = None
         return response
 
 

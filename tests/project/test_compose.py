@@ -8,6 +8,7 @@ it and must not quietly skip the check).
 from __future__ import annotations
 
 import http.server
+import importlib
 import os
 import re
 import shutil
@@ -96,6 +97,7 @@ def test_every_variable_given_to_the_app_is_one_the_settings_read(compose):
 def test_commands_run_gunicorn_worker_and_beat(compose):
     services = compose["services"]
     assert _command(services["web"]).startswith("gunicorn sme_support.wsgi")
+    assert "--config=python:sme_support.gunicorn_conf" in _command(services["web"])
     assert any(port.endswith(":8000") for port in services["web"]["ports"])
     assert _command(services["worker"]).startswith("celery -A sme_support worker")
     assert _command(services["beat"]).startswith("celery -A sme_support beat")
@@ -265,3 +267,25 @@ def test_healthcheck_fails_when_nothing_listens(monkeypatch, capsys):
 )
 def test_healthcheck_host_comes_from_allowed_hosts(allowed, host):
     assert healthcheck.probe_host(allowed) == host
+
+
+def test_every_process_is_restarted_if_it_exits(compose):
+    # The second line of defence: the app outlives its services, and a process that exits anyway
+    # is started again by Docker.
+    for name in (*APP_SERVICES, "db", "redis"):
+        assert compose["services"][name]["restart"] == "unless-stopped", name
+    assert "--appendonly" in compose["services"]["redis"]["command"]  # queues survive a Redis restart
+
+
+def test_gunicorn_keeps_idle_connections_longer_than_the_proxy_in_front():
+    # A server that closes an idle keep-alive connection first races the client reusing it
+    # (the drills' 1-in-3,000 resets). Proxies close theirs after 60 s (nginx, AWS ALB).
+    from gunicorn.config import Config
+
+    config = Config()  # validates each value as gunicorn would read it from the file
+    for name, value in vars(importlib.import_module("sme_support.gunicorn_conf")).items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.keepalive > 60
+    assert config.worker_class_str == "gthread"  # the sync worker ignores keep-alive
+    assert "gunicorn_conf" in (ROOT / "Dockerfile").read_text()

@@ -133,6 +133,15 @@ def test_seed_demo_prints_the_demo_logins(clone, set_up):
         assert f"`{login}`" in readme, f"README's demo login table lacks {login}"
 
 
+_HONCHO: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module")
+def honcho_session(server) -> int:
+    """honcho's pid: the processes of `make run` are its descendants."""
+    return _HONCHO["pid"]
+
+
 @pytest.fixture(scope="module")
 def server(clone, run_env, set_up) -> Iterator[tuple[str, Path]]:
     """honcho with Procfile.dev, exactly as `make run` starts it; always torn down."""
@@ -148,6 +157,7 @@ def server(clone, run_env, set_up) -> Iterator[tuple[str, Path]]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    _HONCHO["pid"] = process.pid
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -259,3 +269,46 @@ def test_demo_admin_logs_in_through_the_admin_form(server, clone):
     assert status == 200, log.read_text()[-4000:]
     assert urllib.parse.urlparse(final_url).path == "/admin/"
     assert 'name="password"' not in body  # the dashboard, not the login form again
+
+
+def _worker_pid(honcho: int) -> int | None:
+    """The Celery worker's main process under this honcho: the one the supervisor started."""
+    listing = subprocess.run(
+        ["ps", "-e", "-ww", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=True
+    ).stdout
+    rows = [line.split(None, 2) for line in listing.splitlines() if len(line.split(None, 2)) == 3]
+    children: dict[int, list[int]] = {}
+    for pid, ppid, _ in rows:
+        children.setdefault(int(ppid), []).append(int(pid))
+    ours, todo = set(), [honcho]
+    while todo:  # honcho's descendants (each process runs in a session of its own)
+        pid = todo.pop()
+        ours.add(pid)
+        todo.extend(children.get(pid, []))
+    args_of = {int(pid): args for pid, _, args in rows if int(pid) in ours}
+    supervisors = {pid for pid, args in args_of.items() if "sme_support.supervise --name worker" in args}
+    for pid, ppid, args in rows:
+        if int(ppid) in supervisors and "celery -A sme_support worker" in args and "supervise" not in args:
+            return int(pid)
+    return None
+
+
+def test_a_worker_that_dies_is_started_again_and_the_web_stays_up(server, honcho_session):
+    # Last in this module: it kills the worker. honcho alone would stop the whole stack.
+    base, log = server
+    deadline = time.monotonic() + 60
+    while _worker_pid(honcho_session) is None or log.read_text().count("ready.") < 1:
+        assert time.monotonic() < deadline, log.read_text()[-4000:]
+        time.sleep(0.5)
+    first = _worker_pid(honcho_session)
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+
+    while log.read_text().count("ready.") < 2:
+        assert time.monotonic() < deadline + 60, f"the worker was not started again:\n{log.read_text()[-4000:]}"
+        time.sleep(0.5)
+    assert "supervise[worker]: celery exited with status -9; starting it again" in log.read_text()
+    second = _worker_pid(honcho_session)
+    assert second is not None and second != first
+    status, _, _ = _get(f"{base}/healthz")
+    assert status == 200

@@ -139,6 +139,38 @@ class Workers:
         wait_for(ready, timeout=WORKER_START_TIMEOUT, what="the worker to start")
         return worker
 
+    def start_beat(
+        self, *, broker_url: str | None = None, env: dict[str, str] | None = None, schedule: Path | None = None
+    ) -> Worker:
+        """``celery beat`` as the README runs it, with its schedule file where asked."""
+        broker_url = broker_url or settings.CELERY_BROKER_URL
+        log = self.tmp_path / f"beat-{len(self.started) + 1}.log"
+        schedule = schedule or self.tmp_path / "beat" / "celerybeat-schedule"
+        command = [
+            sys.executable, "-m", "celery", "-A", "sme_support", "beat",
+            "--loglevel", "DEBUG", "--schedule", str(schedule),
+        ]  # fmt: skip
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                command,
+                cwd=BASE_DIR,
+                env=self.env(broker_url, env or {}),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        beat = Worker(proc, log)
+        self.started.append(beat)
+
+        def ready() -> bool:
+            if proc.poll() is not None:
+                pytest.fail(f"beat exited with {proc.returncode}:\n{beat.output[-3000:]}")
+            return "beat: Starting..." in beat.output and "Scheduler: Sending due task" in beat.output
+
+        wait_for(ready, timeout=WORKER_START_TIMEOUT, what="beat to start and send its first task")
+        return beat
+
     def mails(self, header: str | None = None) -> list[str]:
         messages = [p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*.log"))]
         # The file backend appends every message of one connection to one file, each ending
@@ -168,7 +200,7 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
 class OwnRedis:
     """A redis-server of this test's own, to stop and start without touching the shared one."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, persistent: bool = False) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is not installed; the broker-outage tests need it (apt-get install redis-server)")
@@ -176,6 +208,13 @@ class OwnRedis:
         self.workdir = workdir
         self.port = _free_port()
         self.proc: subprocess.Popen | None = None
+        # Persistent: every write reaches the append-only file before it is answered, so a
+        # SIGKILL loses nothing and the restarted server has the queues back, as compose's has.
+        self.persistence = (
+            ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(workdir)]
+            if persistent
+            else ["--appendonly", "no"]
+        )
 
     @property
     def url(self) -> str:
@@ -186,7 +225,7 @@ class OwnRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *self.persistence],
             cwd=self.workdir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -217,9 +256,7 @@ class OwnRedis:
         os.kill(self.proc.pid, signal.SIGCONT)
 
 
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
+def _serve(server: OwnRedis) -> Iterator[OwnRedis]:
     server.start()
     try:
         yield server
@@ -227,6 +264,19 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
         if server.proc is not None:
             server.thaw()
         server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    yield from _serve(OwnRedis(tmp_path))
+
+
+@pytest.fixture
+def persistent_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """Our own Redis that keeps its data across a stop and start, like the compose one."""
+    workdir = tmp_path / "redis"
+    workdir.mkdir()
+    yield from _serve(OwnRedis(workdir, persistent=True))
 
 
 @contextmanager

@@ -70,10 +70,22 @@ def test_the_sweeper_re_enqueues_only_what_has_waited_too_long(settings):
     application_submit(application=fresh, actor=user)
     ApplicationFactory(status=Status.ELIGIBLE, status_changed_at=long_ago)
 
-    with mock.patch.object(screen_application, "delay") as delay:
+    with mock.patch.object(screen_application, "apply_async") as apply_async:
         assert requeue_stuck_screening() == 2
 
-    assert sorted(call.args[0] for call in delay.call_args_list) == sorted([stuck.pk, lost_worker.pk])
+    assert sorted(call.args[0][0] for call in apply_async.call_args_list) == sorted([stuck.pk, lost_worker.pk])
+    # The sweeper's copy expires unread once the next sweep may send another, so a backlog
+    # does not grow by one message per waiting application per sweep.
+    for call in apply_async.call_args_list:
+        assert call.kwargs["expires"] == max(
+            settings.SCREENING_SWEEP_SECONDS, settings.SCREENING_STUCK_AFTER.total_seconds()
+        )
+
+
+def test_the_sweeper_runs_often_enough_to_screen_within_a_minute_of_the_broker_returning():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["requeue-stuck-screening"]
+    assert entry["schedule"] + django_settings.SCREENING_STUCK_AFTER <= dt.timedelta(seconds=90)
+    assert entry["schedule"] <= dt.timedelta(seconds=30)
 
 
 def test_the_sweeper_stops_at_the_first_broker_error(settings):
@@ -82,10 +94,12 @@ def test_the_sweeper_stops_at_the_first_broker_error(settings):
         application, user = _draft()
         application_submit(application=application, actor=user)
 
-    with _broker_down() as delay:
+    with mock.patch.object(
+        screen_application, "apply_async", side_effect=OperationalError("Connection refused")
+    ) as apply_async:
         assert requeue_stuck_screening() == 0
 
-    assert delay.call_count == 1
+    assert apply_async.call_count == 1
 
 
 def test_screening_twice_records_one_screening(draft):
@@ -107,6 +121,8 @@ def test_tasks_acknowledge_late_and_are_redelivered_when_a_worker_is_lost():
         assert task.acks_late is True
         assert task.autoretry_for == (Exception,)
         assert task.retry_backoff
+        # Once the database is back, the next attempt is at most half a minute away.
+        assert task.retry_backoff_max <= 30
 
 
 def test_one_beat_schedule_holds_every_periodic_job():
@@ -114,7 +130,9 @@ def test_one_beat_schedule_holds_every_periodic_job():
     assert schedule["requeue-stuck-screening"]["task"] == "applications.tasks.requeue_stuck_screening"
     assert schedule["reminders-sweep"]["schedule"] == dt.timedelta(minutes=15)
     assert schedule["requeue-stuck-reminders"]["schedule"] == dt.timedelta(minutes=5)
+    assert django_settings.CELERY_BEAT_SCHEDULER == "sme_support.beat:Scheduler"
     assert schedule["officer-digest"]["schedule"] == crontab(hour=8, minute=0)
     assert django_settings.CELERY_TIMEZONE == "Asia/Seoul"
+    celery_app.loader.import_default_modules()  # what a worker does on start: every app's tasks
     for entry in schedule.values():
         assert entry["task"] in celery_app.tasks, entry["task"]
