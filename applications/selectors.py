@@ -52,11 +52,6 @@ def firm_list(*, user: AnyUser) -> FirmQuerySet:
     return qs.for_user_membership(user)
 
 
-def firm_get(*, user: AnyUser, pk: int) -> Firm:
-    """Raises ``Firm.DoesNotExist`` for a firm the user may not see (a 404, not a 403)."""
-    return firm_list(user=user).get(pk=pk)
-
-
 def ip_holding_list(*, user: AnyUser) -> QuerySet[IPHolding]:
     """The IP holdings of the firms ``firm_list`` shows the user (a manager: all)."""
     qs = IPHolding.objects.all()

@@ -134,7 +134,3 @@ OPEN = frozenset({S.SUBMITTED, S.SCREENING, S.ELIGIBLE, S.INELIGIBLE, S.UNDER_RE
 
 def transitions_from(status: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if status in t.sources]
-
-
-def sources_of(name: str) -> frozenset[str]:
-    return TRANSITIONS[name].sources

@@ -22,7 +22,7 @@ def enqueue(task_name: str, *args: Any, **options: Any) -> AsyncResult:
     """``delay`` (``apply_async`` when given options) on the registered task, eagerly under
     ``CELERY_TASK_ALWAYS_EAGER`` like any other call."""
     task = current_app.tasks[task_name]
-    return task.apply_async(args=args, **options) if options else task.delay(*args)
+    return task.apply_async(args, **options) if options else task.delay(*args)
 
 
 def enqueue_or_leave_to_sweeper(task_name: str, *args: Any, what: str, **options: Any) -> bool:

@@ -40,10 +40,6 @@ def is_officer(user: AnyUser) -> bool:
     return is_manager(user) or Role.OFFICER in _group_names(user)
 
 
-def is_sme_staff(user: AnyUser) -> bool:
-    return Role.SME_STAFF in _group_names(user)
-
-
 def agency_user_create(*, username: str, email: str, role: Role, password: str | None = None) -> User:
     """Create an officer or manager account: staff (so Django admin lets them in) and in the
     role's group (which carries the admin permissions)."""

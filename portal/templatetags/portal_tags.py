@@ -72,14 +72,6 @@ def reason(result: dict[str, Any]) -> str:
     return str(reasons.get(lang) or reasons.get("en") or reasons.get("ko") or "")
 
 
-@register.filter
-def get_item(mapping: Any, key: str) -> Any:
-    try:
-        return mapping.get(key)
-    except AttributeError:
-        return None
-
-
 @register.simple_tag
 def rule_label(rule: str) -> str:
     try:
